@@ -1,0 +1,193 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+const TiB = 1024 * GiB;
+const MiB = 1024 ** 2;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/**
+ * Every setting, with its environment variable (`LFS_` + upper snake case)
+ * and default. Parsed once at start; every problem is reported at once.
+ */
+const schema = z.object({
+  /** HTTP port of the GraphQL server. @default 4000 */
+  LFS_PORT: int(0, 65535).default(4000),
+  /** @default 127.0.0.1 */
+  LFS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where SQLite, the secret and the embedded endpoint's data live. @default ./.lfs */
+  LFS_DATA_DIR: z.string().min(1).default('./.lfs'),
+  /** Public URL of LFS, used in the upload page; defaults to http://host:port. */
+  LFS_PUBLIC_URL: z.string().url().optional(),
+
+  /** Run the embedded AWS-compatible endpoint in process. @default true unless LFS_AWS_ENDPOINT is set */
+  LFS_LOCAL_AWS: bool.optional(),
+  /** @default 4566 */
+  LFS_LOCAL_AWS_PORT: int(0, 65535).default(4566),
+  /** The S3/STS/SQS endpoint URL; set it to use an external endpoint, leave empty for AWS. */
+  LFS_AWS_ENDPOINT: z.string().url().optional(),
+  /** The endpoint URL handed to browsers (when it differs from LFS's own view). */
+  LFS_AWS_PUBLIC_ENDPOINT: z.string().url().optional(),
+  /** @default us-east-1 */
+  LFS_AWS_REGION: z.string().min(1).default('us-east-1'),
+  LFS_AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  LFS_AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** @default 000000000000 */
+  LFS_AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/).default('000000000000'),
+
+  /** @default lfs-dock */
+  LFS_DOCK_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).default('lfs-dock'),
+  /** @default lfs-vault */
+  LFS_VAULT_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).default('lfs-vault'),
+  /** KMS key the dock requires. @default alias/lfs-dock */
+  LFS_DOCK_KMS_KEY_ID: z.string().min(1).default('alias/lfs-dock'),
+  /** KMS key the vault copy is encrypted with. @default alias/lfs-vault */
+  LFS_VAULT_KMS_KEY_ID: z.string().min(1).default('alias/lfs-vault'),
+  /** @default lfs-dock-events */
+  LFS_DOCK_EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).default('lfs-dock-events'),
+  /** @default lfs-file-events */
+  LFS_FILE_EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).default('lfs-file-events'),
+  /** Role assumed for upload credentials; defaults to arn:aws:iam::<account>:role/lfs-upload. */
+  LFS_UPLOAD_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  /** Lifetime of upload credentials in seconds (AWS allows 900..43200). @default 3600 */
+  LFS_CREDENTIALS_TTL_SECONDS: int(1, 43200).default(3600),
+  /** How long a ticket may stay unused before it is EXPIRED. @default 86400 */
+  LFS_UPLOAD_DEADLINE_SECONDS: int(60, 30 * 86400).default(86400),
+  /** Largest declared size accepted. @default 5 TiB */
+  LFS_MAX_FILE_SIZE: int(1, 5 * TiB).default(5 * TiB),
+  /** Smallest part size recommended to clients. @default 8 MiB */
+  LFS_MIN_PART_SIZE: int(5 * MiB, 5 * GiB).default(8 * MiB),
+
+  /** HS256 secret; generated into the data folder when absent. */
+  LFS_AUTH_SECRET: z.string().min(32).optional(),
+  /** @default lfs */
+  LFS_AUTH_ISSUER: z.string().min(1).default('lfs'),
+  /** @default lfs */
+  LFS_AUTH_AUDIENCE: z.string().min(1).default('lfs'),
+
+  /** Messages the promotion worker handles at once. @default 4 */
+  LFS_PROMOTION_CONCURRENCY: int(1, 256).default(4),
+  /** SQS visibility timeout for dock events, seconds. @default 300 */
+  LFS_PROMOTION_VISIBILITY_SECONDS: int(1, 43200).default(300),
+
+  /** debug | info | warn | error | silent. @default info */
+  LFS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Serve GraphiQL and introspection. @default true */
+  LFS_GRAPHIQL: bool.default(true),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl?: string;
+  aws: {
+    /** Start the embedded endpoint in process. */
+    local: boolean;
+    localPort: number;
+    endpoint?: string;
+    publicEndpoint?: string;
+    region: string;
+    accountId: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  };
+  storage: {
+    dockBucket: string;
+    vaultBucket: string;
+    dockKmsKeyId: string;
+    vaultKmsKeyId: string;
+    dockEventsQueue: string;
+    fileEventsQueue: string;
+    uploadRoleArn: string;
+  };
+  uploads: {
+    credentialsTtlSeconds: number;
+    deadlineSeconds: number;
+    maxFileSize: number;
+    minPartSize: number;
+  };
+  auth: { secret?: string; issuer: string; audience: string };
+  promotion: { concurrency: number; visibilitySeconds: number };
+  logLevel: RawConfig['LFS_LOG_LEVEL'];
+  graphiql: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads every `LFS_*` setting from `env`, validates all of them, and returns one frozen object. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith('LFS_') && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const raw = parsed.data;
+  const problems: string[] = [];
+  if (Boolean(raw.LFS_AWS_ACCESS_KEY_ID) !== Boolean(raw.LFS_AWS_SECRET_ACCESS_KEY)) {
+    problems.push('LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY must be set together');
+  }
+  if (raw.LFS_DOCK_BUCKET === raw.LFS_VAULT_BUCKET) problems.push('LFS_DOCK_BUCKET and LFS_VAULT_BUCKET must differ');
+  if (raw.LFS_DOCK_EVENTS_QUEUE === raw.LFS_FILE_EVENTS_QUEUE) {
+    problems.push('LFS_DOCK_EVENTS_QUEUE and LFS_FILE_EVENTS_QUEUE must differ');
+  }
+  const local = raw.LFS_LOCAL_AWS ?? !raw.LFS_AWS_ENDPOINT;
+  if (local && raw.LFS_AWS_ENDPOINT) problems.push('LFS_LOCAL_AWS=true and LFS_AWS_ENDPOINT cannot be combined');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return deepFreeze({
+    port: raw.LFS_PORT,
+    host: raw.LFS_HOST,
+    dataDir: resolve(raw.LFS_DATA_DIR),
+    publicUrl: raw.LFS_PUBLIC_URL,
+    aws: {
+      local,
+      localPort: raw.LFS_LOCAL_AWS_PORT,
+      endpoint: raw.LFS_AWS_ENDPOINT,
+      publicEndpoint: raw.LFS_AWS_PUBLIC_ENDPOINT,
+      region: raw.LFS_AWS_REGION,
+      accountId: raw.LFS_AWS_ACCOUNT_ID,
+      credentials:
+        raw.LFS_AWS_ACCESS_KEY_ID && raw.LFS_AWS_SECRET_ACCESS_KEY
+          ? { accessKeyId: raw.LFS_AWS_ACCESS_KEY_ID, secretAccessKey: raw.LFS_AWS_SECRET_ACCESS_KEY }
+          : undefined,
+    },
+    storage: {
+      dockBucket: raw.LFS_DOCK_BUCKET,
+      vaultBucket: raw.LFS_VAULT_BUCKET,
+      dockKmsKeyId: raw.LFS_DOCK_KMS_KEY_ID,
+      vaultKmsKeyId: raw.LFS_VAULT_KMS_KEY_ID,
+      dockEventsQueue: raw.LFS_DOCK_EVENTS_QUEUE,
+      fileEventsQueue: raw.LFS_FILE_EVENTS_QUEUE,
+      uploadRoleArn: raw.LFS_UPLOAD_ROLE_ARN ?? `arn:aws:iam::${raw.LFS_AWS_ACCOUNT_ID}:role/lfs-upload`,
+    },
+    uploads: {
+      credentialsTtlSeconds: raw.LFS_CREDENTIALS_TTL_SECONDS,
+      deadlineSeconds: raw.LFS_UPLOAD_DEADLINE_SECONDS,
+      maxFileSize: raw.LFS_MAX_FILE_SIZE,
+      minPartSize: raw.LFS_MIN_PART_SIZE,
+    },
+    auth: { secret: raw.LFS_AUTH_SECRET, issuer: raw.LFS_AUTH_ISSUER, audience: raw.LFS_AUTH_AUDIENCE },
+    promotion: { concurrency: raw.LFS_PROMOTION_CONCURRENCY, visibilitySeconds: raw.LFS_PROMOTION_VISIBILITY_SECONDS },
+    logLevel: raw.LFS_LOG_LEVEL,
+    graphiql: raw.LFS_GRAPHIQL,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

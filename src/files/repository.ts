@@ -1,0 +1,46 @@
+import type { FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
+
+export interface ListFilesQuery {
+  tenant: string;
+  /** Only this owner's files; undefined lists the whole tenant (admins). */
+  owner?: string;
+  status?: FileStatus;
+  /** Page size, already capped by the caller. */
+  first: number;
+  /** Opaque cursor from a previous page. */
+  after?: string;
+}
+
+export interface FilePage {
+  items: Array<{ cursor: string; file: FileRecord }>;
+  hasNextPage: boolean;
+}
+
+/**
+ * Where file records live (SQLite embedded, PostgreSQL scaled out). Every
+ * adapter passes the same contract suite.
+ */
+export interface FileRepository {
+  create(file: NewFile): Promise<FileRecord>;
+  get(id: string): Promise<FileRecord | undefined>;
+  /** Newest first (createdAt desc, id desc). Throws `InvalidCursorError` on a bad cursor. */
+  list(query: ListFilesQuery): Promise<FilePage>;
+  /**
+   * Moves a file from one of `from` to `to` in one guarded update. Returns the
+   * updated record, or undefined when the row was not in an expected state
+   * (someone else moved it first). Rejects transitions the state table forbids.
+   */
+  transition(id: string, from: FileStatus | readonly FileStatus[], to: FileStatus, patch?: TransitionPatch, now?: Date): Promise<FileRecord | undefined>;
+  /** AWAITING_UPLOAD files whose upload deadline has passed. */
+  listExpired(now: Date, limit: number): Promise<FileRecord[]>;
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('invalid cursor');
+    this.name = 'InvalidCursorError';
+  }
+}
