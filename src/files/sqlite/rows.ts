@@ -1,0 +1,67 @@
+import type { ChecksumAlgorithm, FileRecord, FileStatus, NewFile } from '../model.js';
+
+/** A `files` row as better-sqlite3 returns it. */
+export interface FileRow {
+  id: string;
+  owner: string;
+  tenant: string;
+  name: string;
+  size: number;
+  content_type: string;
+  metadata: string;
+  status: string;
+  checksum_algorithm: string | null;
+  checksum_value: string | null;
+  failure_reason: string | null;
+  created_at: number;
+  uploaded_at: number | null;
+  available_at: number | null;
+  upload_deadline: number;
+  updated_at: number;
+}
+
+const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+export function toRecord(row: FileRow): FileRecord {
+  return {
+    id: row.id,
+    owner: row.owner,
+    tenant: row.tenant,
+    name: row.name,
+    size: row.size,
+    contentType: row.content_type,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    status: row.status as FileStatus,
+    checksum:
+      row.checksum_algorithm !== null && row.checksum_value !== null
+        ? { algorithm: row.checksum_algorithm as ChecksumAlgorithm, value: row.checksum_value }
+        : null,
+    failureReason: row.failure_reason,
+    createdAt: new Date(row.created_at),
+    uploadedAt: dateOrNull(row.uploaded_at),
+    availableAt: dateOrNull(row.available_at),
+    uploadDeadline: new Date(row.upload_deadline),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export function toRow(file: NewFile, status: FileStatus): FileRow {
+  return {
+    id: file.id,
+    owner: file.owner,
+    tenant: file.tenant,
+    name: file.name,
+    size: file.size,
+    content_type: file.contentType,
+    metadata: JSON.stringify(file.metadata),
+    status,
+    checksum_algorithm: file.checksum?.algorithm ?? null,
+    checksum_value: file.checksum?.value ?? null,
+    failure_reason: null,
+    created_at: file.createdAt.getTime(),
+    uploaded_at: null,
+    available_at: null,
+    upload_deadline: file.uploadDeadline.getTime(),
+    updated_at: file.createdAt.getTime(),
+  };
+}

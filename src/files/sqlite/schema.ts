@@ -1,0 +1,45 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Migrations by `PRAGMA user_version`: entry i brings the database from
+ * version i to i+1. Append only; never edit a shipped entry.
+ *
+ * Times are epoch milliseconds (INTEGER) so ordering and comparisons are
+ * numeric; sizes are INTEGER (SQLite stores up to 2^63-1, 5 TiB fits).
+ */
+const migrations: readonly string[] = [
+  `CREATE TABLE files (
+     id               TEXT PRIMARY KEY,
+     owner            TEXT NOT NULL,
+     tenant           TEXT NOT NULL,
+     name             TEXT NOT NULL,
+     size             INTEGER NOT NULL CHECK (size > 0),
+     content_type     TEXT NOT NULL,
+     metadata         TEXT NOT NULL,
+     status           TEXT NOT NULL,
+     checksum_algorithm TEXT,
+     checksum_value   TEXT,
+     failure_reason   TEXT,
+     created_at       INTEGER NOT NULL,
+     uploaded_at      INTEGER,
+     available_at     INTEGER,
+     upload_deadline  INTEGER NOT NULL,
+     updated_at       INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX files_by_owner ON files (tenant, owner, created_at DESC, id DESC);
+   CREATE INDEX files_by_tenant ON files (tenant, created_at DESC, id DESC);
+   CREATE INDEX files_awaiting_by_deadline ON files (upload_deadline) WHERE status = 'AWAITING_UPLOAD';`,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(`file database is at version ${current}, newer than this build knows (${migrations.length})`);
+  }
+  db.transaction(() => {
+    for (let version = current; version < migrations.length; version++) {
+      db.exec(migrations[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  })();
+}

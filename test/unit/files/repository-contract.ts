@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileStatuses, type FileStatus, type NewFile } from '../../../src/files/model.js';
+import { InvalidCursorError, type FileRepository } from '../../../src/files/repository.js';
+import { canTransition } from '../../../src/files/states.js';
+
+export interface RepositoryUnderTest {
+  repository: FileRepository;
+  /** Closes the repository and removes whatever the factory created. */
+  dispose(): Promise<void>;
+}
+
+const TiB = 1024 ** 4;
+
+/** A valid NewFile; each call gets a fresh id. */
+export function newFile(overrides: Partial<NewFile> = {}): NewFile {
+  return {
+    id: randomUUID(),
+    owner: 'alice',
+    tenant: 'acme',
+    name: 'report.pdf',
+    size: 1234,
+    contentType: 'application/pdf',
+    metadata: { project: 'x', nested: { n: 1 } },
+    checksum: null,
+    createdAt: new Date('2026-01-01T00:00:00.000Z'),
+    uploadDeadline: new Date('2026-01-02T00:00:00.000Z'),
+    ...overrides,
+  };
+}
+
+/**
+ * The behaviour every FileRepository adapter must have (SQLite now,
+ * PostgreSQL later): call it from each adapter's test file with a factory
+ * that opens a fresh, empty repository.
+ */
+export function describeFileRepositoryContract(name: string, factory: () => Promise<RepositoryUnderTest>): void {
+  describe(`FileRepository contract: ${name}`, () => {
+    let subject: RepositoryUnderTest;
+    let repo: FileRepository;
+    beforeEach(async () => {
+      subject = await factory();
+      repo = subject.repository;
+    });
+    afterEach(async () => {
+      await subject.dispose();
+    });
+
+    it('creates a record in AWAITING_UPLOAD and reads it back unchanged', async () => {
+      const input = newFile({ size: 5 * TiB, checksum: { algorithm: 'CRC64NVME', value: 'AAAAAAAAAAA=' } });
+      const created = await repo.create(input);
+      expect(created).toMatchObject({ ...input, status: 'AWAITING_UPLOAD', failureReason: null, uploadedAt: null, availableAt: null });
+      expect(created.updatedAt).toEqual(input.createdAt);
+      expect(await repo.get(input.id)).toEqual(created);
+      expect((await repo.get(input.id))!.size).toBe(5 * TiB);
+    });
+
+    it('returns undefined for an absent id', async () => {
+      expect(await repo.get('nope')).toBeUndefined();
+    });
+
+    it('rejects a duplicate id', async () => {
+      const input = newFile();
+      await repo.create(input);
+      await expect(repo.create(input)).rejects.toThrow();
+    });
+
+    it('transitions guarded by the expected state and applies the patch', async () => {
+      const { id } = await repo.create(newFile());
+      const now = new Date('2026-01-01T01:00:00.000Z');
+      const promoting = await repo.transition(id, 'AWAITING_UPLOAD', 'PROMOTING', { uploadedAt: now }, now);
+      expect(promoting).toMatchObject({ status: 'PROMOTING', uploadedAt: now, updatedAt: now });
+      // A duplicate event finds the row moved on.
+      expect(await repo.transition(id, 'AWAITING_UPLOAD', 'PROMOTING')).toBeUndefined();
+      const later = new Date('2026-01-01T02:00:00.000Z');
+      const available = await repo.transition(id, ['PROMOTING'], 'AVAILABLE', { availableAt: later }, later);
+      expect(available).toMatchObject({ status: 'AVAILABLE', uploadedAt: now, availableAt: later });
+      expect(await repo.get(id)).toEqual(available);
+    });
+
+    it('stores a failure reason and can clear a patched field with null', async () => {
+      const { id } = await repo.create(newFile());
+      const failed = await repo.transition(id, 'AWAITING_UPLOAD', 'FAILED', { failureReason: 'size mismatch', uploadedAt: null });
+      expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'size mismatch', uploadedAt: null });
+    });
+
+    it('accepts several expected states and moves from whichever the row is in', async () => {
+      const waiting = await repo.create(newFile());
+      const promoting = await repo.create(newFile());
+      await repo.transition(promoting.id, 'AWAITING_UPLOAD', 'PROMOTING');
+      for (const { id } of [waiting, promoting]) {
+        expect(await repo.transition(id, ['AWAITING_UPLOAD', 'PROMOTING'], 'FAILED', { failureReason: 'x' })).toMatchObject({ status: 'FAILED' });
+      }
+    });
+
+    it('rejects a list of expected states when any of them cannot reach the target', async () => {
+      const { id } = await repo.create(newFile());
+      await expect(repo.transition(id, ['AWAITING_UPLOAD', 'PROMOTING'], 'CANCELLED')).rejects.toThrow(/not allowed/);
+      expect((await repo.get(id))!.status).toBe('AWAITING_UPLOAD');
+    });
+
+    it('returns undefined when the file does not exist', async () => {
+      expect(await repo.transition('missing', 'AWAITING_UPLOAD', 'CANCELLED')).toBeUndefined();
+    });
+
+    const forbidden = fileStatuses.flatMap((from) =>
+      fileStatuses.filter((to) => !canTransition(from, to)).map((to) => [from, to] as [FileStatus, FileStatus]),
+    );
+    it.each(forbidden)('rejects the forbidden transition %s -> %s and changes nothing', async (from, to) => {
+      const { id } = await repo.create(newFile());
+      await expect(repo.transition(id, from, to)).rejects.toThrow(/not allowed/);
+      expect((await repo.get(id))!.status).toBe('AWAITING_UPLOAD');
+    });
+
+    it('only one of concurrent transitions from the same state wins', async () => {
+      const { id } = await repo.create(newFile());
+      const results = await Promise.all([
+        repo.transition(id, 'AWAITING_UPLOAD', 'PROMOTING'),
+        repo.transition(id, 'AWAITING_UPLOAD', 'CANCELLED'),
+        repo.transition(id, 'AWAITING_UPLOAD', 'EXPIRED'),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    describe('list', () => {
+      const base = Date.parse('2026-03-01T00:00:00.000Z');
+      async function seed() {
+        // Two files share a timestamp so the id tie-break is exercised.
+        const specs = [
+          { id: 'f1', at: 1 },
+          { id: 'f2', at: 2 },
+          { id: 'f3', at: 3 },
+          { id: 'f4a', at: 4 },
+          { id: 'f4b', at: 4 },
+          { id: 'f5', at: 5 },
+        ];
+        for (const spec of specs) await repo.create(newFile({ id: spec.id, createdAt: new Date(base + spec.at * 1000) }));
+        await repo.create(newFile({ id: 'bob1', owner: 'bob', createdAt: new Date(base + 10_000) }));
+        await repo.create(newFile({ id: 'other-tenant', tenant: 'globex', createdAt: new Date(base + 10_000) }));
+        await repo.transition('f2', 'AWAITING_UPLOAD', 'CANCELLED');
+        await repo.transition('f4a', 'AWAITING_UPLOAD', 'CANCELLED');
+      }
+
+      it('pages newest first (createdAt desc, id desc) with opaque cursors', async () => {
+        await seed();
+        const seen: string[] = [];
+        let after: string | undefined;
+        const hasNext: boolean[] = [];
+        do {
+          const page = await repo.list({ tenant: 'acme', owner: 'alice', first: 2, after });
+          seen.push(...page.items.map((item) => item.file.id));
+          hasNext.push(page.hasNextPage);
+          after = page.hasNextPage ? page.items.at(-1)!.cursor : undefined;
+        } while (after);
+        expect(seen).toEqual(['f5', 'f4b', 'f4a', 'f3', 'f2', 'f1']);
+        expect(hasNext).toEqual([true, true, false]);
+      });
+
+      it('filters by status and scopes to tenant and owner', async () => {
+        await seed();
+        const cancelled = await repo.list({ tenant: 'acme', owner: 'alice', status: 'CANCELLED', first: 10 });
+        expect(cancelled.items.map((item) => item.file.id)).toEqual(['f4a', 'f2']);
+        expect(cancelled.hasNextPage).toBe(false);
+        const tenant = await repo.list({ tenant: 'acme', first: 100 });
+        expect(tenant.items.map((item) => item.file.id)).toEqual(['bob1', 'f5', 'f4b', 'f4a', 'f3', 'f2', 'f1']);
+        const empty = await repo.list({ tenant: 'nobody', first: 10 });
+        expect(empty).toEqual({ items: [], hasNextPage: false });
+      });
+
+      it('continues after a cursor with a status filter', async () => {
+        await seed();
+        const first = await repo.list({ tenant: 'acme', owner: 'alice', status: 'AWAITING_UPLOAD', first: 2 });
+        expect(first.items.map((item) => item.file.id)).toEqual(['f5', 'f4b']);
+        const second = await repo.list({ tenant: 'acme', owner: 'alice', status: 'AWAITING_UPLOAD', first: 2, after: first.items[1].cursor });
+        expect(second.items.map((item) => item.file.id)).toEqual(['f3', 'f1']);
+        expect(second.hasNextPage).toBe(false);
+      });
+
+      it.each(['', 'garbage!', 'bm90IGpzb24', Buffer.from('[1]').toString('base64url'), Buffer.from('["x","y"]').toString('base64url')])(
+        'rejects the junk cursor %j with InvalidCursorError',
+        async (cursor) => {
+          await expect(repo.list({ tenant: 'acme', first: 1, after: cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+        },
+      );
+    });
+
+    it('lists AWAITING_UPLOAD files past their deadline, oldest deadline first', async () => {
+      const now = new Date('2026-05-01T00:00:00.000Z');
+      await repo.create(newFile({ id: 'late2', uploadDeadline: new Date(now.getTime() - 1000) }));
+      await repo.create(newFile({ id: 'late1', uploadDeadline: new Date(now.getTime() - 2000) }));
+      await repo.create(newFile({ id: 'due-now', uploadDeadline: now }));
+      await repo.create(newFile({ id: 'future', uploadDeadline: new Date(now.getTime() + 1000) }));
+      await repo.create(newFile({ id: 'moved-on', uploadDeadline: new Date(now.getTime() - 5000) }));
+      await repo.transition('moved-on', 'AWAITING_UPLOAD', 'PROMOTING');
+      expect((await repo.listExpired(now, 10)).map((file) => file.id)).toEqual(['late1', 'late2', 'due-now']);
+      expect((await repo.listExpired(now, 1)).map((file) => file.id)).toEqual(['late1']);
+    });
+
+    it('answers ping while open and closes idempotently', async () => {
+      expect(await repo.ping()).toBe(true);
+      await repo.close();
+      expect(await repo.ping()).toBe(false);
+      await repo.close();
+    });
+  });
+}
