@@ -28,6 +28,8 @@ const schema = z.object({
   LFS_LOCAL_AWS: bool.optional(),
   /** @default 4566 */
   LFS_LOCAL_AWS_PORT: int(0, 65535).default(4566),
+  /** Shortest STS session the embedded endpoint grants (AWS: 900); tests lower it. @default 900 */
+  LFS_LOCAL_AWS_MIN_SESSION_SECONDS: int(1, 900).default(900),
   /** The S3/STS/SQS endpoint URL; set it to use an external endpoint, leave empty for AWS. */
   LFS_AWS_ENDPOINT: z.string().url().optional(),
   /** The endpoint URL handed to browsers (when it differs from LFS's own view). */
@@ -74,6 +76,13 @@ const schema = z.object({
   /** SQS visibility timeout for dock events, seconds. @default 300 */
   LFS_PROMOTION_VISIBILITY_SECONDS: int(1, 43200).default(300),
 
+  /** Objects up to this size are promoted with one CopyObject, larger ones with parallel UploadPartCopy. @default 256 MiB */
+  LFS_SINGLE_COPY_LIMIT: int(1, 5 * GiB).default(256 * MiB),
+  /** Part size of the parallel vault copy (grown to fit 10,000 parts). @default 256 MiB */
+  LFS_COPY_PART_SIZE: int(5 * MiB, 5 * GiB).default(256 * MiB),
+  /** Parts copied at once per file. @default 8 */
+  LFS_COPY_CONCURRENCY: int(1, 64).default(8),
+
   /** debug | info | warn | error | silent. @default info */
   LFS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Serve GraphiQL and introspection. @default true */
@@ -91,6 +100,7 @@ export interface Config {
     /** Start the embedded endpoint in process. */
     local: boolean;
     localPort: number;
+    localMinSessionSeconds: number;
     endpoint?: string;
     publicEndpoint?: string;
     region: string;
@@ -113,7 +123,13 @@ export interface Config {
     minPartSize: number;
   };
   auth: { secret?: string; issuer: string; audience: string };
-  promotion: { concurrency: number; visibilitySeconds: number };
+  promotion: {
+    concurrency: number;
+    visibilitySeconds: number;
+    singleCopyLimit: number;
+    copyPartSize: number;
+    copyConcurrency: number;
+  };
   logLevel: RawConfig['LFS_LOG_LEVEL'];
   graphiql: boolean;
 }
@@ -153,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     aws: {
       local,
       localPort: raw.LFS_LOCAL_AWS_PORT,
+      localMinSessionSeconds: raw.LFS_LOCAL_AWS_MIN_SESSION_SECONDS,
       endpoint: raw.LFS_AWS_ENDPOINT,
       publicEndpoint: raw.LFS_AWS_PUBLIC_ENDPOINT,
       region: raw.LFS_AWS_REGION,
@@ -178,7 +195,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       minPartSize: raw.LFS_MIN_PART_SIZE,
     },
     auth: { secret: raw.LFS_AUTH_SECRET, issuer: raw.LFS_AUTH_ISSUER, audience: raw.LFS_AUTH_AUDIENCE },
-    promotion: { concurrency: raw.LFS_PROMOTION_CONCURRENCY, visibilitySeconds: raw.LFS_PROMOTION_VISIBILITY_SECONDS },
+    promotion: {
+      concurrency: raw.LFS_PROMOTION_CONCURRENCY,
+      visibilitySeconds: raw.LFS_PROMOTION_VISIBILITY_SECONDS,
+      singleCopyLimit: raw.LFS_SINGLE_COPY_LIMIT,
+      copyPartSize: raw.LFS_COPY_PART_SIZE,
+      copyConcurrency: raw.LFS_COPY_CONCURRENCY,
+    },
     logLevel: raw.LFS_LOG_LEVEL,
     graphiql: raw.LFS_GRAPHIQL,
   });

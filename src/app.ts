@@ -1,0 +1,207 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApi } from './api/server.js';
+import { createLfsPubSub } from './api/pubsub.js';
+import { createAuthenticator, loadOrCreateSecret } from './auth/index.js';
+import { bootstrapResources } from './aws/bootstrap.js';
+import { createAwsClients, type AwsClients } from './aws/clients.js';
+import { createFileEventsQueue } from './aws/file-events-queue.js';
+import type { Config } from './config.js';
+import { createCredentialIssuer } from './credentials/issuer.js';
+import { buildUploadRolePolicy } from './credentials/session-policy.js';
+import { createFileLifecycle } from './files/lifecycle.js';
+import type { FileRepository } from './files/repository.js';
+import { createSqliteFileRepository } from './files/sqlite-repository.js';
+import { createUploadService } from './files/upload-service.js';
+import { createLocalAws, type LocalAws } from './local-aws/server.js';
+import { createLogger, type Logger } from './logger.js';
+import { createPromoter } from './promotion/promote.js';
+import { createPromotionWorker, type PromotionWorker } from './promotion/worker.js';
+
+export interface App {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Base URL of the GraphQL server, valid after start(). */
+  readonly url: string;
+  /** The embedded endpoint, when it runs in process. */
+  readonly localAws: LocalAws | undefined;
+  /** The HS256 secret tokens are checked against, valid after start(). */
+  readonly authSecret: string;
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+}
+
+/** Builds the service; nothing listens until start(). */
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let localAws: LocalAws | undefined;
+  let clients: AwsClients | undefined;
+  let repository: FileRepository | undefined;
+  let server: Server | undefined;
+  let worker: PromotionWorker | undefined;
+  let closeWebSocket: (() => Promise<void>) | undefined;
+  let url = '';
+  let authSecret = '';
+
+  async function start(): Promise<void> {
+    await mkdir(config.dataDir, { recursive: true });
+    let endpoint = config.aws.endpoint;
+    let credentials = config.aws.credentials;
+    let dockKmsKeyArn = config.storage.dockKmsKeyId;
+    let vaultKmsKeyArn = config.storage.vaultKmsKeyId;
+    if (config.aws.local) {
+      localAws = createLocalAws({
+        dataDir: join(config.dataDir, 'aws'),
+        port: config.aws.localPort,
+        host: config.host,
+        region: config.aws.region,
+        accountId: config.aws.accountId,
+        rootCredentials: config.aws.credentials,
+        minSessionDurationSeconds: config.aws.localMinSessionSeconds,
+        logger: logger.child({ component: 'local-aws' }),
+      });
+      await localAws.start();
+      endpoint = localAws.url;
+      credentials = localAws.rootCredentials;
+      dockKmsKeyArn = localAws.ensureKey(config.storage.dockKmsKeyId).arn;
+      vaultKmsKeyArn = localAws.ensureKey(config.storage.vaultKmsKeyId).arn;
+      localAws.putRole({
+        name: config.storage.uploadRoleArn.split('/').pop()!,
+        policies: [buildUploadRolePolicy(config.storage.dockBucket, dockKmsKeyArn)],
+        maxSessionDurationSeconds: 43_200,
+      });
+    }
+    clients = createAwsClients({ endpoint, region: config.aws.region, credentials });
+    const resources = await bootstrapResources({
+      s3: clients.s3,
+      sqs: clients.sqs,
+      dockBucket: config.storage.dockBucket,
+      vaultBucket: config.storage.vaultBucket,
+      dockKmsKeyArn,
+      vaultKmsKeyArn,
+      dockEventsQueue: config.storage.dockEventsQueue,
+      fileEventsQueue: config.storage.fileEventsQueue,
+      visibilitySeconds: config.promotion.visibilitySeconds,
+    });
+
+    repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
+    authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
+    const authenticator = createAuthenticator({ secret: authSecret, issuer: config.auth.issuer, audience: config.auth.audience });
+    const pubsub = createLfsPubSub();
+    const lifecycle = createFileLifecycle({
+      repository,
+      pubsub,
+      outbound: createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, config.storage.vaultBucket),
+      logger,
+    });
+    const issuer = createCredentialIssuer({
+      sts: clients.sts,
+      roleArn: config.storage.uploadRoleArn,
+      dockBucket: config.storage.dockBucket,
+      dockKmsKeyArn,
+      ttlSeconds: config.uploads.credentialsTtlSeconds,
+      minTtlSeconds: config.aws.local ? config.aws.localMinSessionSeconds : 900,
+    });
+    const publicEndpoint = config.aws.publicEndpoint ?? endpoint;
+    const uploads = createUploadService({
+      repository,
+      issuer,
+      deadlineSeconds: config.uploads.deadlineSeconds,
+      minPartSize: config.uploads.minPartSize,
+      target: {
+        endpoint: publicEndpoint ?? null,
+        region: config.aws.region,
+        bucket: config.storage.dockBucket,
+        forcePathStyle: Boolean(publicEndpoint),
+        kmsKeyId: dockKmsKeyArn,
+      },
+    });
+    const api = createApi({ config, uploads, pubsub, authenticator, logger });
+
+    server = createServer((req, res) => route(req, res, api.yoga));
+    const ws = api.attachWebSocket(server);
+    closeWebSocket = () => ws.close();
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, config.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${formatHost(config.host)}:${address.port}`;
+
+    const promoter = createPromoter({
+      s3: clients.s3,
+      repository,
+      lifecycle,
+      dockBucket: config.storage.dockBucket,
+      vaultBucket: config.storage.vaultBucket,
+      vaultKmsKeyId: vaultKmsKeyArn,
+      copy: {
+        singleCopyLimit: config.promotion.singleCopyLimit,
+        partSize: config.promotion.copyPartSize,
+        concurrency: config.promotion.copyConcurrency,
+      },
+      logger: logger.child({ component: 'promotion' }),
+    });
+    worker = createPromotionWorker({
+      sqs: clients.sqs,
+      queueUrl: resources.dockEventsQueueUrl,
+      promoter,
+      logger: logger.child({ component: 'promotion' }),
+      concurrency: config.promotion.concurrency,
+      visibilitySeconds: config.promotion.visibilitySeconds,
+    });
+    worker.start();
+  }
+
+  async function stop(): Promise<void> {
+    await worker?.stop();
+    await closeWebSocket?.();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    }
+    clients?.destroy();
+    await repository?.close();
+    await localAws?.stop();
+  }
+
+  return {
+    start,
+    stop,
+    get url() {
+      return url;
+    },
+    get localAws() {
+      return localAws;
+    },
+    get authSecret() {
+      return authSecret;
+    },
+    config,
+    logger,
+  };
+}
+
+function route(req: IncomingMessage, res: ServerResponse, yoga: (req: IncomingMessage, res: ServerResponse) => unknown): void {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    return;
+  }
+  if (path === '/graphql') {
+    void yoga(req, res);
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+}
+
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

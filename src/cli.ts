@@ -1,0 +1,93 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadOrCreateSecret, mintToken } from './auth/index.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLocalAws } from './local-aws/server.js';
+import { main } from './main.js';
+
+const usage = `Usage:
+  lfs serve                         serve LFS (same as npm start)
+  lfs token --sub <subject> [--tenant <t>] [--admin] [--expires-in 1h]
+                                    print a development token signed with the data folder's secret
+  lfs local-aws [--port 4566] [--data-dir DIR] [--host 127.0.0.1]
+                                    serve only the embedded AWS-compatible endpoint (S3, STS, SQS)
+
+Settings come from LFS_* environment variables (see README).`;
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return main();
+    case 'token':
+      return token(rest);
+    case 'local-aws':
+      return localAws(rest);
+    default:
+      process.stdout.write(`${usage}\n`);
+      if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
+  }
+}
+
+async function token(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      sub: { type: 'string' },
+      tenant: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      'expires-in': { type: 'string', default: '12h' },
+    },
+  });
+  if (!values.sub) throw new UsageError('--sub is required');
+  const config = loadConfig(process.env);
+  const secret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
+  const jwt = await mintToken(secret, {
+    sub: values.sub,
+    tenant: values.tenant,
+    admin: values.admin,
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    expiresIn: /^\d+$/.test(values['expires-in']!) ? Number(values['expires-in']) : values['expires-in']!,
+  });
+  process.stdout.write(`${jwt}\n`);
+}
+
+async function localAws(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: process.env.LFS_LOCAL_AWS_PORT ?? '4566' },
+      host: { type: 'string', default: process.env.LFS_HOST ?? '127.0.0.1' },
+      'data-dir': { type: 'string', default: join(process.env.LFS_DATA_DIR ?? './.lfs', 'aws') },
+    },
+  });
+  const accessKeyId = process.env.LFS_LOCAL_AWS_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.LFS_LOCAL_AWS_SECRET_ACCESS_KEY;
+  const endpoint = createLocalAws({
+    dataDir: resolve(values['data-dir']!),
+    port: Number(values.port),
+    host: values.host,
+    rootCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+  });
+  await endpoint.start();
+  process.stdout.write(
+    `Embedded AWS endpoint (S3, STS, SQS) at ${endpoint.url}\n` +
+      `  region: ${endpoint.region}\n  AWS_ACCESS_KEY_ID=${endpoint.rootCredentials.accessKeyId}\n` +
+      `  AWS_SECRET_ACCESS_KEY=${endpoint.rootCredentials.secretAccessKey}\n`,
+  );
+  const stop = () => endpoint.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+class UsageError extends Error {}
+
+run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${usage}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

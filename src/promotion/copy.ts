@@ -1,0 +1,152 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  S3ServiceException,
+  UploadPartCopyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+
+export interface CopyRequest {
+  sourceBucket: string;
+  sourceKey: string;
+  targetBucket: string;
+  targetKey: string;
+  size: number;
+  contentType: string;
+  contentDisposition: string;
+  kmsKeyId: string;
+  metadata?: Record<string, string>;
+}
+
+export interface CopyOptions {
+  /** Objects up to this size use one CopyObject (S3 allows up to 5 GiB). @default 256 MiB */
+  singleCopyLimit: number;
+  /** Part size of parallel UploadPartCopy; grown so the object fits 10,000 parts. @default 256 MiB */
+  partSize: number;
+  /** Parts copied at once. @default 8 */
+  concurrency: number;
+  /** Called after each part; for progress reporting. */
+  onProgress?: (copiedBytes: number) => void;
+}
+
+export type CopyResult = 'copied' | 'already-present';
+
+const MAX_PARTS = 10_000;
+
+/**
+ * Copies a dock object into the vault, re-encrypted with the vault key, never
+ * overwriting: `If-None-Match: *` makes a second copy (a redelivered event, a
+ * restart after the copy) fail with 412, which is treated as success once the
+ * vault object is confirmed to be the right size.
+ */
+export async function copyToVault(s3: S3Client, request: CopyRequest, options: CopyOptions): Promise<CopyResult> {
+  try {
+    if (request.size <= options.singleCopyLimit) await singleCopy(s3, request);
+    else await parallelCopy(s3, request, options);
+    return 'copied';
+  } catch (error) {
+    if (!isPreconditionFailed(error)) throw error;
+    const head = await s3.send(new HeadObjectCommand({ Bucket: request.targetBucket, Key: request.targetKey }));
+    if (head.ContentLength !== request.size) {
+      throw new Error(`vault object ${request.targetKey} exists with ${head.ContentLength} bytes, expected ${request.size}`);
+    }
+    return 'already-present';
+  }
+}
+
+function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+async function singleCopy(s3: S3Client, request: CopyRequest): Promise<void> {
+  await s3.send(
+    new CopyObjectCommand({
+      Bucket: request.targetBucket,
+      Key: request.targetKey,
+      CopySource: copySource(request.sourceBucket, request.sourceKey),
+      MetadataDirective: 'REPLACE',
+      ContentType: request.contentType,
+      ContentDisposition: request.contentDisposition,
+      Metadata: request.metadata,
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: request.kmsKeyId,
+      IfNoneMatch: '*',
+    }),
+  );
+}
+
+/** Part size that fits the object in 10,000 parts, rounded up to whole MiB. */
+export function copyPartSize(size: number, preferred: number): number {
+  const MiB = 1024 * 1024;
+  return Math.max(preferred, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+}
+
+async function parallelCopy(s3: S3Client, request: CopyRequest, options: CopyOptions): Promise<void> {
+  const partSize = copyPartSize(request.size, options.partSize);
+  const partCount = Math.ceil(request.size / partSize);
+  const created = await s3.send(
+    new CreateMultipartUploadCommand({
+      Bucket: request.targetBucket,
+      Key: request.targetKey,
+      ContentType: request.contentType,
+      ContentDisposition: request.contentDisposition,
+      Metadata: request.metadata,
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: request.kmsKeyId,
+    }),
+  );
+  const uploadId = created.UploadId!;
+  const etags: string[] = new Array(partCount);
+  let next = 0;
+  let copied = 0;
+  const worker = async () => {
+    while (next < partCount) {
+      const index = next++;
+      const start = index * partSize;
+      const end = Math.min(request.size, start + partSize) - 1;
+      const result = await s3.send(
+        new UploadPartCopyCommand({
+          Bucket: request.targetBucket,
+          Key: request.targetKey,
+          UploadId: uploadId,
+          PartNumber: index + 1,
+          CopySource: copySource(request.sourceBucket, request.sourceKey),
+          CopySourceRange: `bytes=${start}-${end}`,
+        }),
+      );
+      etags[index] = result.CopyPartResult!.ETag!;
+      copied += end - start + 1;
+      options.onProgress?.(copied);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, partCount) }, worker));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: request.targetBucket,
+        Key: request.targetKey,
+        UploadId: uploadId,
+        IfNoneMatch: '*',
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+  } catch (error) {
+    // Never leave a half object behind: the parts go, the next attempt starts clean.
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: request.targetBucket, Key: request.targetKey, UploadId: uploadId })).catch(() => {});
+    throw error;
+  }
+}
+
+export function isPreconditionFailed(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (
+    error instanceof S3ServiceException &&
+    (error.name === 'NotFound' || error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)
+  );
+}

@@ -1,0 +1,123 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+import type { Promoter } from './promote.js';
+import { parseS3Message } from './s3-event.js';
+
+export interface PromotionWorkerOptions {
+  sqs: SQSClient;
+  queueUrl: string;
+  promoter: Promoter;
+  logger: Logger;
+  /** Messages handled at once. */
+  concurrency: number;
+  /** Visibility timeout of received messages; extended while a promotion runs. */
+  visibilitySeconds: number;
+  /** Long-poll wait. @default 20 */
+  waitSeconds?: number;
+}
+
+export interface PromotionWorker {
+  start(): void;
+  /** Stops polling, lets in-flight promotions finish, and resolves when they have. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Long-polls the dock-events queue and promotes what it announces. A message
+ * is deleted only after every record in it was handled; on error it becomes
+ * visible again after its timeout and is retried (SQS's redrive policy moves
+ * it to the dead-letter queue after too many receives).
+ */
+export function createPromotionWorker(options: PromotionWorkerOptions): PromotionWorker {
+  const { sqs, queueUrl, promoter, logger } = options;
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let poll: AbortController | undefined;
+  let loop: Promise<void> | undefined;
+
+  async function handle(message: Message): Promise<void> {
+    const heartbeat = setInterval(
+      () => {
+        sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: options.visibilitySeconds }))
+          .catch((error) => logger.warn({ err: error }, 'could not extend message visibility'));
+      },
+      Math.max(1000, (options.visibilitySeconds * 1000) / 2),
+    );
+    heartbeat.unref();
+    try {
+      const parsed = parseS3Message(message.Body ?? '');
+      switch (parsed.kind) {
+        case 'test':
+          break;
+        case 'invalid':
+          logger.warn({ messageId: message.MessageId, reason: parsed.reason }, 'dropping unreadable dock event');
+          break;
+        case 'records':
+          for (const record of parsed.records) {
+            const outcome = await promoter.promote(record);
+            logger.info({ key: record.key, outcome }, 'dock object handled');
+          }
+          break;
+      }
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    } catch (error) {
+      logger.error({ err: error, messageId: message.MessageId }, 'promotion attempt failed; the message will be retried');
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      if (inFlight.size >= options.concurrency) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      poll = new AbortController();
+      let messages: Message[] = [];
+      try {
+        const result = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: Math.min(10, options.concurrency - inFlight.size),
+            WaitTimeSeconds: options.waitSeconds ?? 20,
+            VisibilityTimeout: options.visibilitySeconds,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
+          { abortSignal: poll.signal },
+        );
+        messages = result.Messages ?? [];
+      } catch (error) {
+        if (!running) break;
+        logger.error({ err: error }, 'receiving dock events failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      for (const message of messages) {
+        const task: Promise<void> = handle(message).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      poll?.abort();
+      await loop;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
