@@ -24,6 +24,12 @@ export interface UploadTicket {
   credentials: UploadCredentials;
 }
 
+/** A presigned GET on the vault copy; matches `DownloadLink` in ../shared/API.md. */
+export interface DownloadLink {
+  url: string;
+  expiresAt: Date;
+}
+
 /** `RequestUploadInput` after validation by the API layer. */
 export interface UploadRequest {
   name: string;
@@ -42,4 +48,11 @@ export interface UploadService {
   refreshUploadCredentials(caller: Caller, fileId: string): Promise<UploadCredentials>;
   /** The file when the caller may see it. */
   getFile(caller: Caller, fileId: string): Promise<FileRecord | undefined>;
+  /**
+   * Aborts the multipart upload and moves the file to CANCELLED. Optional
+   * until implemented: the API answers INTERNAL 'not implemented yet' without it.
+   */
+  cancelUpload?(caller: Caller, fileId: string): Promise<FileRecord>;
+  /** A presigned GET for an AVAILABLE file, valid `expiresInSeconds` (validated by the API). Optional like cancelUpload. */
+  createDownloadLink?(caller: Caller, fileId: string, expiresInSeconds: number): Promise<DownloadLink>;
 }

@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Caller } from '../files/model.js';
+import type { FileRepository } from '../files/repository.js';
+import type { UploadService } from '../files/tickets.js';
+import type { LfsPubSub } from './pubsub.js';
+
+/** What resolvers reach through the context; built once per API, shared by every request. */
+export interface ApiServices {
+  config: Config;
+  uploads: UploadService;
+  /** Read side for `Query.files`; absent until the app wires it (then `files` answers INTERNAL). */
+  files?: FileRepository;
+  pubsub: LfsPubSub;
+  logger: Logger;
+}
+
+/** The GraphQL context of one operation (HTTP request, SSE stream or graphql-ws subscribe). */
+export interface Context {
+  /** Undefined when no token came with the request; resolvers behind `authenticated` see it set. */
+  caller?: Caller;
+  /** Echoed in `x-request-id` and in masked INTERNAL errors, so a report can be matched to the log. */
+  requestId: string;
+  services: ApiServices;
+}
+
+export type AuthenticatedContext = Context & { caller: Caller };

@@ -1,0 +1,31 @@
+import { badInput, LfsError } from '../../errors.js';
+import type { DownloadLink } from '../../files/tickets.js';
+import { builder } from '../builder.js';
+
+export const DEFAULT_LINK_SECONDS = 900;
+/** SigV4 presigned URLs cannot outlive seven days. */
+export const MAX_LINK_SECONDS = 7 * 24 * 3600;
+
+const DownloadLinkRef = builder.objectRef<DownloadLink>('DownloadLink').implement({
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.mutationField('createDownloadLink', (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: DownloadLinkRef,
+    description: 'A presigned GET on the vault copy; AVAILABLE files only.',
+    args: {
+      fileId: t.arg.id({ required: true }),
+      expiresIn: t.arg.int({ defaultValue: DEFAULT_LINK_SECONDS, description: `Seconds, 1..${MAX_LINK_SECONDS}.` }),
+    },
+    resolve: (_root, { fileId, expiresIn }, { caller, services }) => {
+      const seconds = expiresIn ?? DEFAULT_LINK_SECONDS;
+      if (seconds < 1 || seconds > MAX_LINK_SECONDS) throw badInput('expiresIn', `must be between 1 and ${MAX_LINK_SECONDS} seconds`);
+      if (!services.uploads.createDownloadLink) throw new LfsError('INTERNAL', 'not implemented yet');
+      return services.uploads.createDownloadLink(caller, String(fileId), seconds);
+    },
+  }),
+);

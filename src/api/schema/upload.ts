@@ -1,0 +1,82 @@
+import { LfsError } from '../../errors.js';
+import type { UploadCredentials, UploadTarget, UploadTicket } from '../../files/tickets.js';
+import { builder } from '../builder.js';
+import { validateUploadRequest } from '../validation.js';
+import { ChecksumAlgorithmEnum, FileRef } from './file.js';
+
+const ChecksumInput = builder.inputType('ChecksumInput', {
+  fields: (t) => ({
+    algorithm: t.field({ type: ChecksumAlgorithmEnum, required: true }),
+    value: t.string({ required: true, description: 'Base64 of the digest, as S3 reports it.' }),
+  }),
+});
+
+const RequestUploadInput = builder.inputType('RequestUploadInput', {
+  fields: (t) => ({
+    name: t.string({ required: true, description: '1..1024 characters, no control characters; never used as a storage key.' }),
+    size: t.field({ type: 'SafeInt', required: true, description: 'Bytes; 0 < size <= the configured maximum.' }),
+    contentType: t.string({ description: 'A media type; default application/octet-stream.' }),
+    metadata: t.field({ type: 'JSONObject', description: 'At most 64 keys and 8 KiB of JSON.' }),
+    checksum: t.field({ type: ChecksumInput, description: 'Optional whole-file checksum, verified at promotion.' }),
+  }),
+});
+
+const UploadTargetRef = builder.objectRef<UploadTarget>('UploadTarget').implement({
+  fields: (t) => ({
+    endpoint: t.exposeString('endpoint', { nullable: true, description: 'Null on AWS; the S3 endpoint URL otherwise.' }),
+    region: t.exposeString('region'),
+    bucket: t.exposeString('bucket'),
+    key: t.exposeString('key'),
+    forcePathStyle: t.exposeBoolean('forcePathStyle'),
+    kmsKeyId: t.exposeString('kmsKeyId', { description: 'Send as x-amz-server-side-encryption-aws-kms-key-id.' }),
+    partSize: t.expose('partSize', { type: 'SafeInt', description: 'Recommended multipart part size for this file.' }),
+  }),
+});
+
+const UploadCredentialsRef = builder.objectRef<UploadCredentials>('UploadCredentials').implement({
+  fields: (t) => ({
+    accessKeyId: t.exposeString('accessKeyId'),
+    secretAccessKey: t.exposeString('secretAccessKey'),
+    sessionToken: t.exposeString('sessionToken'),
+    expiration: t.expose('expiration', { type: 'DateTime' }),
+  }),
+});
+
+const UploadTicketRef = builder.objectRef<UploadTicket>('UploadTicket').implement({
+  fields: (t) => ({
+    file: t.field({ type: FileRef, resolve: (ticket) => ticket.file }),
+    target: t.field({ type: UploadTargetRef, resolve: (ticket) => ticket.target }),
+    credentials: t.field({ type: UploadCredentialsRef, resolve: (ticket) => ticket.credentials }),
+  }),
+});
+
+builder.mutationField('requestUpload', (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: UploadTicketRef,
+    description: 'Creates a file record and returns where and with which credentials to upload it.',
+    args: { input: t.arg({ type: RequestUploadInput, required: true }) },
+    resolve: (_root, { input }, { caller, services }) =>
+      services.uploads.requestUpload(caller, validateUploadRequest(input, services.config.uploads)),
+  }),
+);
+
+builder.mutationField('refreshUploadCredentials', (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: UploadCredentialsRef,
+    description: 'Fresh credentials for the same key; only while AWAITING_UPLOAD.',
+    args: { fileId: t.arg.id({ required: true }) },
+    resolve: (_root, { fileId }, { caller, services }) => services.uploads.refreshUploadCredentials(caller, String(fileId)),
+  }),
+);
+
+builder.mutationField('cancelUpload', (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: FileRef,
+    description: 'Aborts the multipart upload and marks the file CANCELLED.',
+    args: { fileId: t.arg.id({ required: true }) },
+    resolve: (_root, { fileId }, { caller, services }) => {
+      if (!services.uploads.cancelUpload) throw new LfsError('INTERNAL', 'not implemented yet');
+      return services.uploads.cancelUpload(caller, String(fileId));
+    },
+  }),
+);
