@@ -156,7 +156,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       concurrency: config.promotion.concurrency,
       visibilitySeconds: config.promotion.visibilitySeconds,
     });
-    worker.start();
+    if (config.promotion.enabled) worker.start();
   }
 
   async function stop(): Promise<void> {

@@ -71,6 +71,8 @@ const schema = z.object({
   /** @default lfs */
   LFS_AUTH_AUDIENCE: z.string().min(1).default('lfs'),
 
+  /** Run the promotion worker in this process (turn off for API-only instances). @default true */
+  LFS_PROMOTION_ENABLED: bool.default(true),
   /** Messages the promotion worker handles at once. @default 4 */
   LFS_PROMOTION_CONCURRENCY: int(1, 256).default(4),
   /** SQS visibility timeout for dock events, seconds. @default 300 */
@@ -124,6 +126,7 @@ export interface Config {
   };
   auth: { secret?: string; issuer: string; audience: string };
   promotion: {
+    enabled: boolean;
     concurrency: number;
     visibilitySeconds: number;
     singleCopyLimit: number;
@@ -196,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     auth: { secret: raw.LFS_AUTH_SECRET, issuer: raw.LFS_AUTH_ISSUER, audience: raw.LFS_AUTH_AUDIENCE },
     promotion: {
+      enabled: raw.LFS_PROMOTION_ENABLED,
       concurrency: raw.LFS_PROMOTION_CONCURRENCY,
       visibilitySeconds: raw.LFS_PROMOTION_VISIBILITY_SECONDS,
       singleCopyLimit: raw.LFS_SINGLE_COPY_LIMIT,

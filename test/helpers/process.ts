@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { testEnv } from './stack.js';
+
+const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
+
+export interface LfsProcess {
+  child: ChildProcess;
+  /** GraphQL URL printed at start. */
+  graphqlUrl: string;
+  /** The development token printed at start. */
+  token: string;
+  /** Everything the process printed so far. */
+  output: () => string;
+  /** Resolves when the process has exited. */
+  exited: Promise<number | null>;
+}
+
+/** Runs `lfs serve` as a real child process (so it can be killed with SIGKILL) and waits until it is ready. */
+export async function spawnLfs(dataDir: string, env: Record<string, string> = {}): Promise<LfsProcess> {
+  const child = spawn(process.execPath, [cli, 'serve'], {
+    env: { ...process.env, ...testEnv(dataDir, env) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<{ graphqlUrl: string; token: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lfs did not start:\n${output}`)), 30_000);
+    const check = () => {
+      const url = /GraphQL:\s+(\S+)/.exec(output);
+      const token = /Development token[^\n]*\n\s*(\S+)/.exec(output);
+      if (url && token) {
+        clearTimeout(timer);
+        resolve({ graphqlUrl: url[1], token: token[1] });
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`lfs exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return { child, ...ready, output: () => output, exited };
+}
