@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for the embedded mode', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.aws.local).toBe(true);
+    expect(config.aws.localPort).toBe(4566);
+    expect(config.uploads.maxFileSize).toBe(5 * 1024 ** 4);
+    expect(config.storage.uploadRoleArn).toBe('arn:aws:iam::000000000000:role/lfs-upload');
+    expect(Object.isFrozen(config.storage)).toBe(true);
+  });
+
+  it('uses an external endpoint instead of the embedded one when given', () => {
+    const config = loadConfig({ LFS_AWS_ENDPOINT: 'http://127.0.0.1:9000' });
+    expect(config.aws.local).toBe(false);
+  });
+
+  it('reports every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ LFS_PORT: 'eighty', LFS_MAX_FILE_SIZE: '-1', LFS_DOCK_BUCKET: 'Bad_Bucket', LFS_AWS_ACCESS_KEY_ID: 'AKIA' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('LFS_PORT');
+    expect(problems).toContain('LFS_MAX_FILE_SIZE');
+    expect(problems).toContain('LFS_DOCK_BUCKET');
+  });
+
+  it('ignores unrelated and empty variables', () => {
+    expect(() => loadConfig({ PATH: '/bin', LFS_PORT: '' })).not.toThrow();
+  });
+});
