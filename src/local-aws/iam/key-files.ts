@@ -1,0 +1,48 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RootCredentials } from './credentials.js';
+import { uniqueId } from './roles.js';
+
+/**
+ * Reads a secret file, or creates it with `create()` when absent. `wx` makes
+ * creation exclusive, so two processes starting at once agree on one value.
+ */
+function readOrCreate(path: string, create: () => string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const value = create();
+  try {
+    writeFileSync(path, value, { mode: 0o600, flag: 'wx' });
+    return value;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readFileSync(path, 'utf8');
+  }
+}
+
+export function loadRootCredentials(dataDir: string): RootCredentials {
+  mkdirSync(dataDir, { recursive: true });
+  const text = readOrCreate(join(dataDir, 'root-credentials.json'), () => {
+    const secretAccessKey = randomBytes(30).toString('base64');
+    return `${JSON.stringify({ accessKeyId: uniqueId('AKIA', 16), secretAccessKey }, null, 2)}\n`;
+  });
+  const parsed = JSON.parse(text) as Partial<RootCredentials>;
+  if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') {
+    throw new Error(`${join(dataDir, 'root-credentials.json')} must hold accessKeyId and secretAccessKey`);
+  }
+  return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
+}
+
+/** One master key in the data dir; separate subkeys for sealing tokens and deriving secrets. */
+export function loadSealingKeys(dataDir: string): { seal: Buffer; secret: Buffer } {
+  mkdirSync(dataDir, { recursive: true });
+  const text = readOrCreate(join(dataDir, 'sts-master.key'), () => `${randomBytes(32).toString('base64')}\n`);
+  const master = Buffer.from(text.trim(), 'base64');
+  if (master.length !== 32) throw new Error(`${join(dataDir, 'sts-master.key')} must hold 32 base64 bytes`);
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+  return { seal: derive('session-token-seal'), secret: derive('session-secret') };
+}
