@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildSessionPolicy, buildUploadRolePolicy } from '../../../src/credentials/session-policy.js';
+import { evaluate } from '../../../src/local-aws/iam/policy.js';
+import type { PolicyDocument, Principal } from '../../../src/local-aws/types.js';
+
+const dockKey = 'arn:aws:kms:us-east-1:000000000000:key/dock';
+const otherKey = 'arn:aws:kms:us-east-1:000000000000:key/other';
+const object = 'arn:aws:s3:::dock/uploads/f1';
+
+const principal: Principal = {
+  kind: 'assumed-role',
+  accessKeyId: 'ASIAEXAMPLE',
+  arn: 'arn:aws:sts::000000000000:assumed-role/lfs-upload/lfs-f1',
+  roleArn: 'arn:aws:iam::000000000000:role/lfs-upload',
+  accountId: '000000000000',
+  sessionName: 'lfs-f1',
+  rolePolicies: [buildUploadRolePolicy('dock', dockKey) as PolicyDocument],
+  sessionPolicy: buildSessionPolicy({ dockBucket: 'dock', key: 'uploads/f1', dockKmsKeyArn: dockKey }) as PolicyDocument,
+  expiration: new Date(Date.now() + 60_000),
+};
+
+const sse = (algorithm?: string, key?: string) => ({
+  's3:x-amz-server-side-encryption': algorithm,
+  's3:x-amz-server-side-encryption-aws-kms-key-id': key,
+});
+
+describe('the one-key session policy under the upload role', () => {
+  it.each([
+    ['PutObject with the dock key', 's3:PutObject', object, sse('aws:kms', dockKey), 'Allow'],
+    ['UploadPart (no SSE headers)', 's3:PutObject', object, sse(), 'Allow'],
+    ['ListParts', 's3:ListMultipartUploadParts', object, {}, 'Allow'],
+    ['AbortMultipartUpload', 's3:AbortMultipartUpload', object, {}, 'Allow'],
+    ['GenerateDataKey on the dock key', 'kms:GenerateDataKey', dockKey, {}, 'Allow'],
+    ['PutObject with another KMS key', 's3:PutObject', object, sse('aws:kms', otherKey), 'ImplicitDeny'],
+    ['PutObject with SSE-S3', 's3:PutObject', object, sse('AES256'), 'ImplicitDeny'],
+    ['PutObject on another file', 's3:PutObject', 'arn:aws:s3:::dock/uploads/f2', sse('aws:kms', dockKey), 'ImplicitDeny'],
+    ['GetObject on its own key', 's3:GetObject', object, {}, 'ImplicitDeny'],
+    ['DeleteObject on its own key', 's3:DeleteObject', object, {}, 'ImplicitDeny'],
+    ['ListBucket on the dock', 's3:ListBucket', 'arn:aws:s3:::dock', {}, 'ImplicitDeny'],
+    ['PutObject into the vault', 's3:PutObject', 'arn:aws:s3:::vault/files/f1', sse('aws:kms', dockKey), 'ImplicitDeny'],
+    ['GenerateDataKey on another key', 'kms:GenerateDataKey', otherKey, {}, 'ImplicitDeny'],
+  ])('%s → %s', (_name, action, resource, context, decision) => {
+    expect(evaluate({ principal, action, resource, context })).toBe(decision);
+  });
+});
