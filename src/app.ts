@@ -15,6 +15,7 @@ import { createFileLifecycle } from './files/lifecycle.js';
 import type { FileRepository } from './files/repository.js';
 import { createSqliteFileRepository } from './files/sqlite-repository.js';
 import { createUploadService } from './files/upload-service.js';
+import { createReadinessProbe, type ReadinessProbe } from './health.js';
 import { createLocalAws, type LocalAws } from './local-aws/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPromoter } from './promotion/promote.js';
@@ -124,7 +125,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
     const api = createApi({ config, uploads, pubsub, authenticator, logger });
 
-    server = createServer((req, res) => route(req, res, api.yoga));
+    const readiness = createReadinessProbe({
+      repository,
+      s3: clients.s3,
+      sqs: clients.sqs,
+      bucket: config.storage.dockBucket,
+      queueUrl: resources.dockEventsQueueUrl,
+    });
+    server = createServer((req, res) => route(req, res, api.yoga, readiness));
     const ws = api.attachWebSocket(server);
     closeWebSocket = () => ws.close();
     await new Promise<void>((resolve, reject) => {
@@ -188,10 +196,21 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   };
 }
 
-function route(req: IncomingMessage, res: ServerResponse, yoga: (req: IncomingMessage, res: ServerResponse) => unknown): void {
+function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
+  readiness: ReadinessProbe,
+): void {
   const path = (req.url ?? '/').split('?')[0];
   if (path === '/healthz') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    return;
+  }
+  if (path === '/readyz') {
+    void readiness.check().then(({ ready, checks }) => {
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
+    });
     return;
   }
   if (path === '/graphql') {

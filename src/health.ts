@@ -1,0 +1,47 @@
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { FileRepository } from './files/repository.js';
+
+export interface ReadinessProbe {
+  /** Each dependency with whether it answered within the timeout. */
+  check(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+}
+
+export interface ReadinessOptions {
+  repository: FileRepository;
+  s3: S3Client;
+  sqs: SQSClient;
+  bucket: string;
+  queueUrl: string;
+  /** @default 2000 */
+  timeoutMs?: number;
+}
+
+/** `/readyz`: the database, the storage and the queue all answer. */
+export function createReadinessProbe(options: ReadinessOptions): ReadinessProbe {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const probe = async (work: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      await work(signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    async check() {
+      const [database, storage, queue] = await Promise.all([
+        probe(async () => {
+          if (!(await options.repository.ping())) throw new Error('database did not answer');
+        }),
+        probe((abortSignal) => options.s3.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal })),
+        probe((abortSignal) =>
+          options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal }),
+        ),
+      ]);
+      const checks = { database, storage, queue };
+      return { ready: database && storage && queue, checks };
+    },
+  };
+}
