@@ -43,6 +43,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
   let localAws: LocalAws | undefined;
   let clients: AwsClients | undefined;
+  let presignClients: AwsClients | undefined;
   let repository: FileRepository | undefined;
   let server: Server | undefined;
   let worker: PromotionWorker | undefined;
@@ -110,9 +111,17 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       minTtlSeconds: config.aws.local ? config.aws.localMinSessionSeconds : 900,
     });
     const publicEndpoint = config.aws.publicEndpoint ?? endpoint;
+    // Presigned URLs are signed for the host the browser will call.
+    presignClients =
+      publicEndpoint && publicEndpoint !== endpoint ? createAwsClients({ endpoint: publicEndpoint, region: config.aws.region, credentials }) : clients;
     const uploads = createUploadService({
       repository,
       issuer,
+      lifecycle,
+      s3: clients.s3,
+      presignS3: presignClients.s3,
+      vaultBucket: config.storage.vaultBucket,
+      logger,
       deadlineSeconds: config.uploads.deadlineSeconds,
       minPartSize: config.uploads.minPartSize,
       target: {
@@ -174,6 +183,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
     }
+    if (presignClients !== clients) presignClients?.destroy();
     clients?.destroy();
     await repository?.close();
     await localAws?.stop();

@@ -1,7 +1,18 @@
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { CredentialIssuer } from '../credentials/issuer.js';
 import { conflict, notFound } from '../errors.js';
-import { canSee, dockKeyOf, type Caller, type FileRecord } from './model.js';
+import { attachmentDisposition } from '../promotion/content-disposition.js';
+import type { FileLifecycle } from './lifecycle.js';
+import { canSee, dockKeyOf, vaultKeyOf, type Caller, type FileRecord } from './model.js';
 import type { FileRepository } from './repository.js';
 import type { UploadRequest, UploadService, UploadTarget } from './tickets.js';
 
@@ -15,6 +26,13 @@ export interface UploadServiceOptions {
   target: Omit<UploadTarget, 'key' | 'partSize'>;
   deadlineSeconds: number;
   minPartSize: number;
+  lifecycle: FileLifecycle;
+  /** LFS's own S3 client, for aborting uploads in the dock. */
+  s3: S3Client;
+  /** Signs download links; its endpoint is the one browsers reach. */
+  presignS3: S3Client;
+  vaultBucket: string;
+  logger: Logger;
 }
 
 /** The smallest whole-MiB part size, at least `minPartSize`, that fits `size` in 10,000 parts. */
@@ -67,5 +85,46 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
     },
 
     getFile: visibleFile,
+
+    async cancelUpload(caller, fileId) {
+      const file = await visibleFile(caller, fileId);
+      if (!file) throw notFound();
+      if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}; only AWAITING_UPLOAD files can be cancelled`);
+      const cancelled = await options.lifecycle.transition(file.id, 'AWAITING_UPLOAD', 'CANCELLED');
+      if (!cancelled) throw conflict('The file changed state while it was being cancelled');
+      // Best effort now; the cleanup job aborts whatever this misses.
+      await clearDock(file.id).catch((error) => options.logger.warn({ err: error, fileId }, 'could not clear the dock after cancel'));
+      return cancelled;
+    },
+
+    async createDownloadLink(caller, fileId, expiresInSeconds) {
+      const file = await visibleFile(caller, fileId);
+      if (!file) throw notFound();
+      if (file.status !== 'AVAILABLE') throw conflict(`File is ${file.status}; download links exist only for AVAILABLE files`);
+      const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
+      const url = await getSignedUrl(
+        options.presignS3,
+        new GetObjectCommand({
+          Bucket: options.vaultBucket,
+          Key: vaultKeyOf(file.id),
+          ResponseContentDisposition: attachmentDisposition(file.name),
+          ResponseContentType: file.contentType,
+        }),
+        { expiresIn: expiresInSeconds },
+      );
+      return { url, expiresAt };
+    },
   };
+
+  /** Aborts every multipart upload of the file's dock key and deletes a completed object. */
+  async function clearDock(fileId: string): Promise<void> {
+    const key = dockKeyOf(fileId);
+    const bucket = options.target.bucket;
+    const listed = await options.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
+    for (const upload of listed.Uploads ?? []) {
+      if (upload.Key !== key) continue;
+      await options.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: upload.UploadId }));
+    }
+    await options.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
 }
