@@ -6,8 +6,14 @@ export type LfsEvents = {
   fileEvents: [event: FileEvent];
 };
 
-export function createLfsPubSub() {
-  return createPubSub<LfsEvents>();
+/**
+ * `eventTarget` swaps the in-process transport for a shared one (PostgreSQL
+ * LISTEN/NOTIFY when several instances run) or an instrumented one in tests.
+ */
+export type LfsPubSubOptions = NonNullable<Parameters<typeof createPubSub<LfsEvents>>[0]>;
+
+export function createLfsPubSub(options?: LfsPubSubOptions) {
+  return createPubSub<LfsEvents>(options);
 }
 
 export type LfsPubSub = ReturnType<typeof createLfsPubSub>;

@@ -1,0 +1,88 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createYoga, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/index.js';
+import type { Config } from '../config.js';
+import type { Caller } from '../files/model.js';
+import type { FileRepository } from '../files/repository.js';
+import type { UploadService } from '../files/tickets.js';
+import type { ApiServices, Context } from './context.js';
+import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
+import type { LfsPubSub } from './pubsub.js';
+import { createRequestIds } from './request-id.js';
+import { schema } from './schema/index.js';
+import { attachGraphqlWs, GRAPHQL_PATH } from './websocket.js';
+
+export interface ApiOptions {
+  config: Config;
+  uploads: UploadService;
+  pubsub: LfsPubSub;
+  authenticator: Authenticator;
+  logger: Logger;
+  /** Read side of `Query.files`. Optional only until the app passes it; without it `files` answers INTERNAL. */
+  files?: FileRepository;
+}
+
+/** What the node:http adapter hands yoga alongside each request. */
+export interface NodeServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/** Set by the graphql-ws binding, which authenticates once per connection. */
+interface SocketInitialContext {
+  caller?: Caller;
+  requestId?: string;
+}
+
+export interface Api {
+  /**
+   * node:http request handler (also `yoga.fetch` for tests) serving /graphql:
+   * POST/GET, SSE subscriptions (`Accept: text/event-stream`) and GraphiQL.
+   * Other paths are the caller's job: mount it only for /graphql.
+   */
+  yoga: YogaServerInstance<NodeServerContext, Context>;
+  /** Attaches graphql-ws on path /graphql to an http.Server; returns a disposer. */
+  attachWebSocket(server: Server): { close(): Promise<void> };
+}
+
+export function createApi(options: ApiOptions): Api {
+  const { config, authenticator } = options;
+  const logger = options.logger.child({ component: 'api' });
+  const services: ApiServices = {
+    config,
+    uploads: options.uploads,
+    files: options.files,
+    pubsub: options.pubsub,
+    logger,
+  };
+  const requestIds = createRequestIds();
+
+  const yoga = createYoga<NodeServerContext, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Large File Service' } : false,
+    landingPage: false,
+    logging: false,
+    context: async (initial: YogaInitialContext & Partial<NodeServerContext> & SocketInitialContext): Promise<Context> => {
+      const requestId = initial.requestId ?? requestIds.of(initial.request);
+      if ('caller' in initial) return { caller: initial.caller, requestId, services };
+      // No header: an anonymous context, so each field answers UNAUTHENTICATED
+      // itself. A header that does not verify fails the whole request (401).
+      const authorization = initial.request.headers.get('authorization') ?? undefined;
+      const caller = authorization === undefined ? undefined : await authenticator.authenticate(authorization);
+      return { caller, requestId, services };
+    },
+    maskedErrors: {
+      // Last line of defence for errors outside an operation (context, parsing);
+      // operation errors were already masked with their request id.
+      maskError: (error) => (isPublicError(error) ? error : maskInternalError(error, logger)),
+    },
+    plugins: [requestIds.plugin, useOperationErrorMasking(logger)],
+  });
+
+  return {
+    yoga,
+    attachWebSocket: (server) => attachGraphqlWs(server, yoga, authenticator),
+  };
+}

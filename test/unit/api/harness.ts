@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createLfsPubSub, type LfsEvents, type LfsPubSub } from '../../../src/api/pubsub.js';
+import { createApi, type Api } from '../../../src/api/server.js';
+import { createAuthenticator, mintToken } from '../../../src/auth/index.js';
+import { loadConfig, type Config } from '../../../src/config.js';
+import { conflict, notFound } from '../../../src/errors.js';
+import { canSee, dockKeyOf, type Caller, type FileEvent, type FileRecord, type FileStatus, type NewFile } from '../../../src/files/model.js';
+import type { FileRepository } from '../../../src/files/repository.js';
+import { createSqliteFileRepository } from '../../../src/files/sqlite-repository.js';
+import { eventTypeFor } from '../../../src/files/states.js';
+import type { UploadService } from '../../../src/files/tickets.js';
+
+export const secret = 'api-test-secret-0123456789-abcdefghijklmnop';
+
+/**
+ * An EventTarget that announces each new listener, so a test can publish
+ * exactly when a subscription is live instead of sleeping.
+ */
+export class ObservedEventTarget extends EventTarget {
+  private waiters: Array<{ count: number; resolve(): void }> = [];
+  listeners = 0;
+
+  override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
+    super.addEventListener(...args);
+    this.listeners++;
+    this.waiters = this.waiters.filter((waiter) => (this.listeners >= waiter.count ? (waiter.resolve(), false) : true));
+  }
+
+  override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
+    super.removeEventListener(...args);
+    this.listeners--;
+  }
+
+  /** Resolves once at least `count` listeners are registered. */
+  listening(count: number): Promise<void> {
+    if (this.listeners >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+}
+
+/**
+ * The upload use cases without STS: records go through the real repository,
+ * credentials are placeholders. Enough to drive the API layer end to end.
+ */
+export function createTestUploadService(repository: FileRepository): UploadService & { failNext?: Error } {
+  const service: UploadService & { failNext?: Error } = {
+    async requestUpload(caller, request) {
+      if (service.failNext) {
+        const error = service.failNext;
+        service.failNext = undefined;
+        throw error;
+      }
+      const now = new Date();
+      const file = await repository.create({
+        id: randomUUID(),
+        owner: caller.subject,
+        tenant: caller.tenant,
+        ...request,
+        createdAt: now,
+        uploadDeadline: new Date(now.getTime() + 3600_000),
+      });
+      return {
+        file,
+        target: { endpoint: 'http://127.0.0.1:4566', region: 'us-east-1', bucket: 'lfs-dock', key: dockKeyOf(file.id), forcePathStyle: true, kmsKeyId: 'alias/lfs-dock', partSize: 8 * 1024 * 1024 },
+        credentials: { accessKeyId: 'ASIATEST', secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date(now.getTime() + 3600_000) },
+      };
+    },
+    async refreshUploadCredentials(caller, fileId) {
+      const file = await service.getFile(caller, fileId);
+      if (!file) throw notFound();
+      if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}`);
+      return { accessKeyId: 'ASIATEST2', secretAccessKey: 'secret2', sessionToken: 'token2', expiration: new Date(Date.now() + 3600_000) };
+    },
+    async getFile(caller, fileId) {
+      const file = await repository.get(fileId);
+      return file && canSee(caller, file) ? file : undefined;
+    },
+  };
+  return service;
+}
+
+export interface TestApi {
+  api: Api;
+  config: Config;
+  repository: FileRepository;
+  pubsub: LfsPubSub;
+  events: ObservedEventTarget;
+  uploads: ReturnType<typeof createTestUploadService>;
+  /** Lines the API logged (pino JSON), to check what masking recorded. */
+  logs: Array<Record<string, unknown>>;
+  token(sub: string, options?: { tenant?: string; admin?: boolean }): Promise<string>;
+  /** POST /graphql through yoga.fetch; no socket needed. */
+  graphql(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ status: number; headers: Headers; body: GraphQLBody }>;
+  /** Creates a record directly and moves it to `status` (publishing nothing). */
+  seed(overrides: Partial<NewFile> & { status?: FileStatus }): Promise<FileRecord>;
+  /** Moves a file as the promotion worker would and publishes the event. */
+  publishTransition(id: string, from: FileStatus, to: FileStatus): Promise<FileRecord>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLBody {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+}
+
+export async function createTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const dir = await mkdtemp(join(tmpdir(), 'lfs-api-'));
+  const config = loadConfig({ LFS_DATA_DIR: dir, LFS_LOG_LEVEL: 'silent', ...env });
+  const repository = createSqliteFileRepository({ path: join(dir, 'lfs.sqlite') });
+  const events = new ObservedEventTarget();
+  const pubsub = createLfsPubSub({ eventTarget: events as never });
+  const uploads = createTestUploadService(repository);
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const authenticator = createAuthenticator({ secret, issuer: config.auth.issuer, audience: config.auth.audience });
+  const api = createApi({ config, uploads, pubsub, authenticator, logger, files: repository });
+
+  return {
+    api,
+    config,
+    repository,
+    pubsub,
+    events,
+    uploads,
+    logs,
+    token: (sub, options = {}) => mintToken(secret, { sub, ...options, issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: 300 }),
+    async graphql(query, variables, token) {
+      const response = await api.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLBody };
+    },
+    async seed({ status = 'AWAITING_UPLOAD', ...overrides }) {
+      const created = await repository.create({
+        id: randomUUID(),
+        owner: 'alice',
+        tenant: 'default',
+        name: 'seed.bin',
+        size: 10,
+        contentType: 'application/octet-stream',
+        metadata: {},
+        checksum: null,
+        createdAt: new Date(),
+        uploadDeadline: new Date(Date.now() + 3600_000),
+        ...overrides,
+      });
+      if (status === 'AWAITING_UPLOAD') return created;
+      if (status === 'AVAILABLE') {
+        await repository.transition(created.id, 'AWAITING_UPLOAD', 'PROMOTING');
+        return (await repository.transition(created.id, 'PROMOTING', 'AVAILABLE'))!;
+      }
+      return (await repository.transition(created.id, 'AWAITING_UPLOAD', status))!;
+    },
+    async publishTransition(id, from, to) {
+      const at = new Date();
+      const file = await repository.transition(id, from, to, to === 'AVAILABLE' ? { availableAt: at } : {}, at);
+      if (!file) throw new Error(`${id} was not ${from}`);
+      const event: FileEvent = { type: eventTypeFor(to), file, at };
+      pubsub.publish('fileEvents', event);
+      return file;
+    },
+    async close() {
+      await repository.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The API mounted on a real http.Server on port 0, with graphql-ws attached. */
+export async function listen(api: Api): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createServer(api.yoga);
+  const ws = api.attachWebSocket(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}/graphql`,
+    async close() {
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export type { Caller, LfsEvents };
