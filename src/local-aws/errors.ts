@@ -56,7 +56,8 @@ export const awsErrors = {
   // SQS (JSON protocol names; the Query protocol uses the legacy AWS.SimpleQueueService.* codes)
   QueueDoesNotExist: { status: 400, message: 'The specified queue does not exist.' },
   QueueNameExists: { status: 400, message: 'A queue already exists with the same name and a different value for an attribute.' },
-  ReceiptHandleIsInvalid: { status: 400, message: 'The specified receipt handle isn\'t valid.' },
+  // 404 and 403 below: the statuses @aws-sdk/client-sqs expects for these codes.
+  ReceiptHandleIsInvalid: { status: 404, message: 'The specified receipt handle isn\'t valid.' },
   InvalidParameterValue: { status: 400, message: 'A parameter value is not valid.' },
   MissingParameter: { status: 400, message: 'A required parameter is missing.' },
   InvalidAction: { status: 400, message: 'The action or operation requested is invalid.' },
@@ -68,8 +69,11 @@ export const awsErrors = {
   InvalidBatchEntryId: { status: 400, message: 'The Id of a batch entry in a batch request doesn\'t abide by the specification.' },
   MessageTooLong: { status: 400, message: 'The message is too long.' },
   InvalidMessageContents: { status: 400, message: 'The message contains characters outside the allowed set.' },
-  PurgeQueueInProgress: { status: 400, message: 'Only one PurgeQueue operation on a queue is allowed every 60 seconds.' },
+  PurgeQueueInProgress: { status: 403, message: 'Only one PurgeQueue operation on a queue is allowed every 60 seconds.' },
   MalformedQueryString: { status: 400, message: 'The query string is malformed.' },
+  MessageNotInflight: { status: 400, message: 'The specified message isn\'t in flight.' },
+  BatchRequestTooLong: { status: 400, message: 'The length of all the messages put together is more than the limit.' },
+  InvalidAttributeValue: { status: 400, message: 'A queue attribute value is invalid.' },
   SerializationException: { status: 400, message: 'The request body could not be parsed.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
