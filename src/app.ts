@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { createApi } from './api/server.js';
 import { createLfsPubSub } from './api/pubsub.js';
 import { createAuthenticator, loadOrCreateSecret } from './auth/index.js';
+import { createCleanup } from './cleanup/cleanup.js';
+import { createReconciler } from './cleanup/reconciler.js';
+import { schedule, type Schedule } from './cleanup/schedule.js';
 import { bootstrapResources } from './aws/bootstrap.js';
 import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
@@ -47,6 +50,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let repository: FileRepository | undefined;
   let server: Server | undefined;
   let worker: PromotionWorker | undefined;
+  let housekeeping: Schedule | undefined;
   let closeWebSocket: (() => Promise<void>) | undefined;
   let url = '';
   let authSecret = '';
@@ -173,11 +177,36 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       concurrency: config.promotion.concurrency,
       visibilitySeconds: config.promotion.visibilitySeconds,
     });
-    if (config.promotion.enabled) worker.start();
+    const cleanup = createCleanup({
+      s3: clients.s3,
+      repository,
+      lifecycle,
+      dockBucket: config.storage.dockBucket,
+      staleUploadSeconds: config.cleanup.staleUploadSeconds,
+      logger: logger.child({ component: 'cleanup' }),
+    });
+    const reconciler = createReconciler({
+      s3: clients.s3,
+      repository,
+      promoter,
+      dockBucket: config.storage.dockBucket,
+      graceSeconds: config.cleanup.reconcileGraceSeconds,
+      logger: logger.child({ component: 'reconciler' }),
+    });
+    housekeeping = schedule(
+      'housekeeping',
+      config.cleanup.intervalSeconds,
+      async () => ({ cleanup: await cleanup.run(), reconcile: await reconciler.run() }),
+      logger.child({ component: 'housekeeping' }),
+    );
+    if (config.promotion.enabled) {
+      worker.start();
+      housekeeping.start();
+    }
   }
 
   async function stop(): Promise<void> {
-    await worker?.stop();
+    await Promise.all([worker?.stop(), housekeeping?.stop()]);
     await closeWebSocket?.();
     if (server) {
       server.closeAllConnections();

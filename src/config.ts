@@ -85,6 +85,13 @@ const schema = z.object({
   /** Parts copied at once per file. @default 8 */
   LFS_COPY_CONCURRENCY: int(1, 64).default(8),
 
+  /** How often the cleanup job and the reconciler run, seconds. @default 60 */
+  LFS_CLEANUP_INTERVAL_SECONDS: int(1, 86400).default(60),
+  /** Multipart uploads in the dock older than this are aborted, seconds. @default 7 days */
+  LFS_STALE_UPLOAD_SECONDS: int(60, 365 * 86400).default(7 * 86400),
+  /** A completed dock object waits this long for its notification before the reconciler promotes it. @default 120 */
+  LFS_RECONCILE_GRACE_SECONDS: int(0, 86400).default(120),
+
   /** debug | info | warn | error | silent. @default info */
   LFS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Serve GraphiQL and introspection. @default true */
@@ -133,6 +140,7 @@ export interface Config {
     copyPartSize: number;
     copyConcurrency: number;
   };
+  cleanup: { intervalSeconds: number; staleUploadSeconds: number; reconcileGraceSeconds: number };
   logLevel: RawConfig['LFS_LOG_LEVEL'];
   graphiql: boolean;
 }
@@ -205,6 +213,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       singleCopyLimit: raw.LFS_SINGLE_COPY_LIMIT,
       copyPartSize: raw.LFS_COPY_PART_SIZE,
       copyConcurrency: raw.LFS_COPY_CONCURRENCY,
+    },
+    cleanup: {
+      intervalSeconds: raw.LFS_CLEANUP_INTERVAL_SECONDS,
+      staleUploadSeconds: raw.LFS_STALE_UPLOAD_SECONDS,
+      reconcileGraceSeconds: raw.LFS_RECONCILE_GRACE_SECONDS,
     },
     logLevel: raw.LFS_LOG_LEVEL,
     graphiql: raw.LFS_GRAPHIQL,
