@@ -1,16 +1,19 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestApi, listen, type TestApi } from './harness.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Result = FormattedExecutionResult<Record<string, any>, unknown>;
 
 const FILE_AVAILABLE = 'subscription ($fileId: ID) { fileAvailable(fileId: $fileId) { id owner status availableAt } }';
 const FILE_EVENTS = 'subscription ($fileId: ID) { fileEvents(fileId: $fileId) { type at file { id status } } }';
 
 /** Collects a subscription's results; `next()` resolves with the next one. */
 function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const results: ExecutionResult[] = [];
-  const waiting: Array<(result: ExecutionResult) => void> = [];
+  const results: Result[] = [];
+  const waiting: Array<(result: Result) => void> = [];
   let failure: unknown;
   let failed: (error: unknown) => void = () => {};
   const errored = new Promise<unknown>((resolve) => (failed = resolve));
@@ -30,7 +33,7 @@ function collect(client: Client, query: string, variables: Record<string, unknow
     },
   );
   return {
-    next: () => (results.length > 0 ? Promise.resolve(results.shift()!) : new Promise<ExecutionResult>((resolve) => waiting.push(resolve))),
+    next: () => (results.length > 0 ? Promise.resolve(results.shift()!) : new Promise<Result>((resolve) => waiting.push(resolve))),
     errored,
     get failure() {
       return failure;
@@ -114,7 +117,7 @@ describe('subscriptions', () => {
 
     it('runs queries and mutations over the socket with the connection’s caller', async () => {
       const client = connect(`Bearer ${await t.token('alice')}`);
-      const result = await new Promise<ExecutionResult>((resolve, reject) => {
+      const result = await new Promise<Result>((resolve, reject) => {
         client.subscribe({ query: 'mutation { requestUpload(input: { name: "ws.bin", size: 3 }) { file { owner name } } }' }, { next: resolve, error: reject, complete: () => {} });
       });
       expect(result.data).toEqual({ requestUpload: { file: { owner: 'alice', name: 'ws.bin' } } });
@@ -157,7 +160,8 @@ describe('subscriptions', () => {
         });
         const reading = (async () => {
           const decoder = new TextDecoder();
-          for await (const chunk of response.body!) parser.feed(decoder.decode(chunk as Uint8Array, { stream: true }));
+          const reader = response.body!.getReader();
+          for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) parser.feed(decoder.decode(chunk.value, { stream: true }));
         })().catch(() => {});
 
         await t.events.listening(1);
