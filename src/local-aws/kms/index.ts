@@ -1,0 +1,96 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { LocalDb } from '../db.js';
+import { AwsError } from '../errors.js';
+
+export interface KmsKey {
+  keyId: string;
+  arn: string;
+  /** 32 bytes: wraps the per-object data keys when bodies are encrypted at rest. */
+  material: Buffer;
+}
+
+export interface KeyRing {
+  /** Returns the key behind `alias/<name>` (or a bare name), creating it on first use. */
+  ensure(aliasOrId: string): KmsKey;
+  /**
+   * Finds a key by id, key ARN, `alias/<name>` or alias ARN, as S3 accepts them
+   * in `x-amz-server-side-encryption-aws-kms-key-id`. Throws KMS.NotFoundException.
+   */
+  resolve(reference: string): KmsKey;
+}
+
+export interface KeyRingOptions {
+  db: LocalDb;
+  region: string;
+  accountId: string;
+}
+
+interface KeyRow {
+  key_id: string;
+  material: Buffer;
+}
+
+/**
+ * The local stand-in for AWS KMS: symmetric keys persisted in the metadata
+ * database, addressed the way S3 requests address them.
+ */
+export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRing {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS kms_keys (
+      key_id TEXT PRIMARY KEY,
+      material BLOB NOT NULL,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS kms_aliases (
+      alias TEXT PRIMARY KEY,
+      key_id TEXT NOT NULL REFERENCES kms_keys(key_id)
+    );
+  `);
+  const byId = db.prepare<[string], KeyRow>('SELECT key_id, material FROM kms_keys WHERE key_id = ?');
+  const byAlias = db.prepare<[string], KeyRow>(
+    'SELECT k.key_id, k.material FROM kms_aliases a JOIN kms_keys k ON k.key_id = a.key_id WHERE a.alias = ?',
+  );
+  const insertKey = db.prepare('INSERT INTO kms_keys (key_id, material, created_at) VALUES (?, ?, ?)');
+  const insertAlias = db.prepare('INSERT INTO kms_aliases (alias, key_id) VALUES (?, ?)');
+  const arnPrefix = `arn:aws:kms:${region}:${accountId}:`;
+
+  const toKey = (row: KeyRow): KmsKey => ({ keyId: row.key_id, arn: `${arnPrefix}key/${row.key_id}`, material: row.material });
+
+  function find(reference: string): KmsKey | undefined {
+    const local = reference.startsWith('arn:aws:kms:') ? localPart(reference) : reference;
+    if (local === undefined) return undefined;
+    const row = local.startsWith('alias/') ? byAlias.get(local) : byId.get(local.startsWith('key/') ? local.slice(4) : local);
+    return row ? toKey(row) : undefined;
+  }
+
+  function localPart(arn: string): string | undefined {
+    return arn.startsWith(arnPrefix) ? arn.slice(arnPrefix.length) : undefined;
+  }
+
+  const create = db.transaction((alias: string): KmsKey => {
+    const existing = byAlias.get(alias);
+    if (existing) return toKey(existing);
+    const keyId = randomUUID();
+    const material = randomBytes(32);
+    insertKey.run(keyId, material, new Date().toISOString());
+    insertAlias.run(alias, keyId);
+    return toKey({ key_id: keyId, material });
+  });
+
+  return {
+    ensure(aliasOrId) {
+      const found = find(aliasOrId);
+      if (found) return found;
+      const name = aliasOrId.startsWith('alias/') ? aliasOrId.slice(6) : aliasOrId;
+      if (!/^[a-zA-Z0-9/_-]{1,250}$/.test(name) || aliasOrId.startsWith('arn:')) {
+        throw new AwsError('KMS_NotFoundException', `Invalid keyId ${aliasOrId}`);
+      }
+      return create(`alias/${name}`);
+    },
+    resolve(reference) {
+      const found = find(reference);
+      if (!found) throw new AwsError('KMS_NotFoundException', `Invalid keyId ${reference}`);
+      return found;
+    },
+  };
+}

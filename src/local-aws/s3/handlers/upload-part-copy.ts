@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { AwsError } from '../../errors.js';
+import { objectArn, authorize } from '../authz.js';
+import { checksumField, isChecksumAlgorithm } from '../checksums.js';
+import type { S3Handler } from '../context.js';
+import { copySource } from '../copy-source.js';
+import { MAX_SINGLE_UPLOAD, quote, requireBucket, requireKey } from '../objects.js';
+import { sseHeaders } from '../sse.js';
+import { segmentsOf } from '../store.js';
+import { requirePartNumber, requireUpload } from '../uploads.js';
+import { xmlContentType, xmlDocument } from '../xml.js';
+
+/** UploadPart with the bytes taken from an existing object (optionally a range of it): parallel server-side copies. */
+export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
+  const key = requireKey(target.key);
+  const bucket = requireBucket(ctx, target.bucket);
+  authorize(ctx, req, 's3:PutObject', objectArn(bucket.name, key), bucket);
+  const upload = requireUpload(ctx, req.query.get('uploadId'), bucket.name, key);
+  const partNumber = requirePartNumber(req.query.get('partNumber'));
+  const source = copySource(ctx, req);
+  req.body.resume();
+
+  let start = 0;
+  let end = source.size - 1;
+  const rangeHeader = req.headers['x-amz-copy-source-range'];
+  if (rangeHeader !== undefined) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader.trim());
+    if (!m || Number(m[2]) < Number(m[1]) || Number(m[2]) >= source.size) {
+      throw new AwsError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeHeader });
+    }
+    start = Number(m[1]);
+    end = Number(m[2]);
+  }
+  if (end - start + 1 > MAX_SINGLE_UPLOAD) throw new AwsError('InvalidRequest', 'The specified copy source is larger than the maximum allowable size for a copy source: 5368709120');
+
+  const algorithm = upload.checksum_algorithm && isChecksumAlgorithm(upload.checksum_algorithm) ? upload.checksum_algorithm : undefined;
+  const kms = upload.sse === 'aws:kms';
+  const body = source.size === 0 ? Readable.from([]) : ctx.blobs.read(segmentsOf(source), start, end);
+  const written = await ctx.blobs.write(
+    body,
+    [...(kms ? [] : (['MD5'] as const)), ...(algorithm ? [algorithm] : [])],
+    MAX_SINGLE_UPLOAD,
+  );
+  const etag = kms ? randomBytes(16).toString('hex') : written.digests.MD5!.toString('hex');
+  const checksum = algorithm ? { algorithm, value: written.digests[algorithm]!.toString('base64') } : undefined;
+  const lastModified = new Date().toISOString();
+  let previousBlob: string | undefined;
+  try {
+    previousBlob = ctx.db.transaction(() => {
+      if (!ctx.store.getUpload.get(upload.upload_id)) throw new AwsError('NoSuchUpload', undefined, { UploadId: upload.upload_id });
+      const previous = ctx.store.getPart.get(upload.upload_id, partNumber);
+      ctx.store.putPart.run({ upload_id: upload.upload_id, part_number: partNumber, size: written.size, etag, checksum: checksum ? JSON.stringify(checksum) : null, blob: written.blob, last_modified: lastModified });
+      return previous?.blob;
+    })();
+  } catch (error) {
+    await ctx.blobs.remove([written.blob]);
+    throw error;
+  }
+  if (previousBlob) await ctx.blobs.remove([previousBlob]);
+  const result = xmlDocument('CopyPartResult', {
+    ETag: quote(etag),
+    LastModified: lastModified,
+    ...(checksum ? { [checksumField(checksum.algorithm)]: checksum.value } : {}),
+  });
+  return { status: 200, headers: { ...xmlContentType, ...sseHeaders(upload) }, body: result };
+};

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import type { LocalDb } from '../db.js';
+import { AwsError } from '../errors.js';
+import type { KeyRing } from '../kms/index.js';
+import type { Sqs } from '../sqs/index.js';
+import type { AwsRequest, AwsResponse } from '../types.js';
+import { createBlobStore } from './blobs.js';
+import type { S3Context, S3Handler, S3Logger, S3Target } from './context.js';
+import { routeS3 } from './routes.js';
+import { createS3Store } from './store.js';
+
+export interface S3Options {
+  db: LocalDb;
+  /** Object bodies live under `<dataDir>/s3`. */
+  dataDir: string;
+  region: string;
+  accountId: string;
+  kms: KeyRing;
+  sqs: Sqs;
+  logger: S3Logger;
+}
+
+export interface S3 {
+  /** Prepares the folders and removes blobs no row references (interrupted writes). */
+  init(): Promise<void>;
+  handle(request: AwsRequest): Promise<AwsResponse>;
+}
+
+export function createS3(options: S3Options): S3 {
+  const store = createS3Store(options.db);
+  const blobs = createBlobStore(join(options.dataDir, 's3'));
+  // Sequencers must grow across restarts too: start from the clock in microseconds.
+  let sequence = BigInt(Date.now()) * 1000n;
+  const ctx: S3Context = {
+    db: options.db,
+    store,
+    blobs,
+    kms: options.kms,
+    sqs: options.sqs,
+    region: options.region,
+    accountId: options.accountId,
+    logger: options.logger,
+    nextSequencer: () => (sequence++).toString(16).toUpperCase().padStart(16, '0'),
+  };
+
+  return {
+    async init() {
+      await blobs.init();
+      const referenced = store.referencedBlobs();
+      const orphans = (await blobs.list()).filter((blob) => !referenced.has(blob));
+      if (orphans.length) options.logger.warn({ count: orphans.length }, 'removing unreferenced blobs');
+      await blobs.remove(orphans);
+    },
+    async handle(request) {
+      const target = targetOf(request);
+      const handler: S3Handler | undefined = routeS3(request, target);
+      if (!handler) throw new AwsError('NotImplemented', 'This operation is not implemented by the local endpoint.');
+      return handler(ctx, request, target);
+    },
+  };
+}
+
+/** Virtual-hosted style (`bucket.localhost:port`) or path style (`/bucket/key`). */
+function targetOf(request: AwsRequest): S3Target {
+  const host = (request.headers['host'] ?? '').replace(/:\d+$/, '');
+  const path = request.rawPath.split('?')[0];
+  const decode = (value: string) => {
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      throw new AwsError('InvalidArgument', 'The request path is not valid percent-encoding.');
+    }
+  };
+  if (host.endsWith('.localhost')) {
+    const bucket = host.slice(0, -'.localhost'.length);
+    const key = path.length > 1 ? decode(path.slice(1)) : undefined;
+    return { bucket, key };
+  }
+  const rest = path.slice(1);
+  const slash = rest.indexOf('/');
+  if (slash < 0) return { bucket: decode(rest) };
+  const key = rest.slice(slash + 1);
+  return { bucket: decode(rest.slice(0, slash)), key: key === '' ? undefined : decode(key) };
+}

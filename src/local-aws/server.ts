@@ -1,0 +1,145 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openLocalDb, type LocalDb } from './db.js';
+import { createHttpServer } from './http.js';
+import { createCredentialStore, type RootCredentials } from './iam/credentials.js';
+import { createRoleStore, type Role, type RoleDefinition, type RoleStore } from './iam/roles.js';
+import { createKeyRing, type KeyRing } from './kms/index.js';
+import { createRouter } from './router.js';
+import { createS3 } from './s3/index.js';
+import { createSqs, type Sqs } from './sqs/index.js';
+import { createSts } from './sts/index.js';
+
+export interface LocalAwsLogger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+export interface LocalAwsOptions {
+  /** Everything lives under it: metadata db, object blobs, credentials. */
+  dataDir: string;
+  /** @default 4566; 0 = a free port */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 'us-east-1' */
+  region?: string;
+  /** @default '000000000000' */
+  accountId?: string;
+  /** Else read from, or generated into, the data dir. */
+  rootCredentials?: RootCredentials;
+  /** Count connections as TLS (behind a TLS proxy) for aws:SecureTransport. @default false */
+  secureTransport?: boolean;
+  /** Passed to STS; tests use 1. @default 900 */
+  minSessionDurationSeconds?: number;
+  /** @default no logging */
+  logger?: LocalAwsLogger;
+}
+
+export interface LocalAws {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** `http://host:port`, valid after start(). */
+  readonly url: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Valid after start(). */
+  readonly rootCredentials: RootCredentials;
+  /** Creates or replaces an IAM role (after start()). */
+  putRole(definition: RoleDefinition): Role;
+  /** The KMS key for `alias/<x>` (or a key id/ARN), created on first use (after start()). */
+  ensureKey(aliasOrId: string): { keyId: string; arn: string };
+}
+
+interface Running {
+  db: LocalDb;
+  server: Server;
+  sqs: Sqs;
+  roles: RoleStore;
+  kms: KeyRing;
+  root: RootCredentials;
+  url: string;
+}
+
+const silent: LocalAwsLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * The embedded AWS-compatible endpoint (S3, STS, SQS, a KMS key ring) on
+ * local disk. Building it touches nothing; start() opens the database and
+ * the port, stop() closes both.
+ */
+export function createLocalAws(options: LocalAwsOptions): LocalAws {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const logger = options.logger ?? silent;
+  let running: Running | undefined;
+
+  const require = (): Running => {
+    if (!running) throw new Error('LocalAws is not started');
+    return running;
+  };
+
+  return {
+    get url() {
+      return require().url;
+    },
+    region,
+    accountId,
+    get rootCredentials() {
+      return require().root;
+    },
+
+    async start() {
+      if (running) return;
+      const db = openLocalDb(options.dataDir);
+      try {
+        const roles = createRoleStore({ db, accountId });
+        const credentials = createCredentialStore({ db, dataDir: options.dataDir, accountId, root: options.rootCredentials, roles });
+        const sts = createSts({ credentials, roles, accountId, minSessionDurationSeconds: options.minSessionDurationSeconds });
+        let url = '';
+        const sqs = createSqs({ db, region, accountId, baseUrl: () => url });
+        const kms = createKeyRing({ db, region, accountId });
+        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger });
+        await s3.init();
+        const server = createHttpServer(createRouter({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        const address = server.address() as AddressInfo;
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        url = `http://${host}:${address.port}`;
+        running = { db, server, sqs, roles, kms, root: credentials.root, url };
+        logger.info({ url, dataDir: options.dataDir }, 'local AWS endpoint listening');
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    },
+
+    async stop() {
+      if (!running) return;
+      const { server, sqs, db } = running;
+      running = undefined;
+      sqs.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+    },
+
+    putRole(definition) {
+      return require().roles.put(definition);
+    },
+
+    ensureKey(aliasOrId) {
+      const { keyId, arn } = require().kms.ensure(aliasOrId);
+      return { keyId, arn };
+    },
+  };
+}

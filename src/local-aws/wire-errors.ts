@@ -1,0 +1,65 @@
+import type { AwsError } from './errors.js';
+import type { AwsResponse } from './types.js';
+import { escapeXml } from './s3/xml.js';
+
+/** Wire names that differ from the table's keys (which must be identifiers). */
+function wireCode(error: AwsError): string {
+  return error.code === 'KMS_NotFoundException' ? 'KMS.NotFoundException' : error.code;
+}
+
+/** S3: `<Error><Code/><Message/>…details…<RequestId/><HostId/></Error>`; HEAD responses carry no body. */
+export function renderS3Error(error: AwsError, requestId: string, method: string): AwsResponse {
+  if (method === 'HEAD' || error.status === 304) return { status: error.status };
+  const details = Object.entries(error.details).map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`).join('');
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<Error><Code>${wireCode(error)}</Code><Message>${escapeXml(error.message)}</Message>${details}` +
+    `<RequestId>${requestId}</RequestId><HostId>${Buffer.from(requestId).toString('base64')}</HostId></Error>`;
+  return { status: error.status, headers: { 'content-type': 'application/xml' }, body };
+}
+
+/**
+ * The Query protocol's legacy SQS codes: the JSON protocol names errors by
+ * shape, the Query protocol (and `x-amzn-query-error`) by these.
+ */
+const sqsQueryCodes: Partial<Record<string, string>> = {
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue',
+  QueueNameExists: 'QueueAlreadyExists',
+  PurgeQueueInProgress: 'AWS.SimpleQueueService.PurgeQueueInProgress',
+  TooManyEntriesInBatchRequest: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
+  EmptyBatchRequest: 'AWS.SimpleQueueService.EmptyBatchRequest',
+  BatchEntryIdsNotDistinct: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+  InvalidBatchEntryId: 'AWS.SimpleQueueService.InvalidBatchEntryId',
+  BatchRequestTooLong: 'AWS.SimpleQueueService.BatchRequestTooLong',
+  UnsupportedOperation: 'AWS.SimpleQueueService.UnsupportedOperation',
+  MessageNotInflight: 'AWS.SimpleQueueService.MessageNotInflight',
+  InvalidAttributeValue: 'InvalidAttributeValue',
+  InvalidAccessKeyId: 'InvalidClientTokenId',
+};
+
+const faultOf = (error: AwsError) => (error.status >= 500 ? 'Receiver' : 'Sender');
+
+/** STS and SQS Query protocol: `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. */
+export function renderQueryError(error: AwsError, requestId: string, service: 'sts' | 'sqs'): AwsResponse {
+  const code = service === 'sqs' ? (sqsQueryCodes[error.code] ?? wireCode(error)) : error.code === 'InvalidAccessKeyId' ? 'InvalidClientTokenId' : wireCode(error);
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<ErrorResponse><Error><Type>${faultOf(error)}</Type><Code>${code}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return { status: error.status, headers: { 'content-type': 'text/xml' }, body };
+}
+
+/** SQS JSON protocol: `{"__type":"com.amazonaws.sqs#Code","message":…}` plus the Query code in `x-amzn-query-error`. */
+export function renderSqsJsonError(error: AwsError, requestId: string): AwsResponse {
+  const code = error.code === 'InvalidAccessKeyId' ? 'InvalidClientTokenId' : wireCode(error);
+  const queryCode = sqsQueryCodes[error.code] ?? code;
+  return {
+    status: error.status,
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-query-error': `${queryCode};${faultOf(error)}`,
+      'x-amzn-requestid': requestId,
+    },
+    body: JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message: error.message }),
+  };
+}
