@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createYoga, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import type { Config } from '../config.js';
@@ -46,6 +47,11 @@ export interface Api {
   attachWebSocket(server: Server): { close(): Promise<void> };
 }
 
+/** With GraphiQL off (production), the schema is not advertised either; schema.graphql is the published copy. */
+const noIntrospection: Plugin = {
+  onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
+};
+
 export function createApi(options: ApiOptions): Api {
   const { config, authenticator } = options;
   const logger = options.logger.child({ component: 'api' });
@@ -78,7 +84,7 @@ export function createApi(options: ApiOptions): Api {
       // operation errors were already masked with their request id.
       maskError: (error) => (isPublicError(error) ? error : maskInternalError(error, logger)),
     },
-    plugins: [requestIds.plugin, useOperationErrorMasking(logger)],
+    plugins: [requestIds.plugin, useOperationErrorMasking(logger), ...(config.graphiql ? [] : [noIntrospection])],
   });
 
   return {

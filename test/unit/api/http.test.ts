@@ -252,6 +252,21 @@ describe('GraphQL over HTTP', () => {
       expect((await send('a b\u00ff')).headers.get('x-request-id')).not.toBe('a b\u00ff');
     });
 
+    it('serves GraphiQL and introspection only when configured', async () => {
+      const page = await t.api.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
+      expect(await page.text()).toContain('Large File Service');
+      expect((await t.graphql('{ __schema { queryType { name } } }')).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      const closed = await createTestApi({ LFS_GRAPHIQL: 'false' });
+      try {
+        const hidden = await closed.api.yoga.fetch('http://localhost/graphql', { headers: { accept: 'text/html' } });
+        expect(await hidden.text()).not.toContain('<html');
+        const { body } = await closed.graphql('{ __schema { queryType { name } } }', {}, await closed.token('alice'));
+        expect(body.errors![0].message).toMatch(/introspection/i);
+      } finally {
+        await closed.close();
+      }
+    });
+
     it('reports GraphQL validation errors as they are', async () => {
       const { body } = await t.graphql('{ nope }', {}, alice);
       expect(body.errors![0].message).toContain('nope');
