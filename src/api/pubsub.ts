@@ -1,4 +1,4 @@
-import { createPubSub } from 'graphql-yoga';
+import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type { FileEvent } from '../files/model.js';
 
 /** The typed event map of in-process pub/sub; every status transition is published on `fileEvents`. */
@@ -6,14 +6,44 @@ export type LfsEvents = {
   fileEvents: [event: FileEvent];
 };
 
-/**
- * `eventTarget` swaps the in-process transport for a shared one (PostgreSQL
- * LISTEN/NOTIFY when several instances run) or an instrumented one in tests.
- */
-export type LfsPubSubOptions = NonNullable<Parameters<typeof createPubSub<LfsEvents>>[0]>;
-
-export function createLfsPubSub(options?: LfsPubSubOptions) {
-  return createPubSub<LfsEvents>(options);
+export interface LfsPubSubOptions {
+  /**
+   * The transport: in process by default; a shared one (PostgreSQL
+   * LISTEN/NOTIFY) when several instances run, or an instrumented one in
+   * tests. Events carry their payload in `detail`, as yoga's pub/sub does.
+   */
+  eventTarget?: EventTarget;
+  /** Undelivered events kept per subscriber; older ones are dropped beyond this. @default 256 */
+  bufferSize?: number;
 }
 
-export type LfsPubSub = ReturnType<typeof createLfsPubSub>;
+export interface LfsPubSub {
+  publish<Topic extends keyof LfsEvents>(topic: Topic, ...payload: LfsEvents[Topic]): void;
+  /** Every event published on `topic` from now on, until the consumer returns. */
+  subscribe<Topic extends keyof LfsEvents>(topic: Topic): Repeater<LfsEvents[Topic][0]>;
+}
+
+/**
+ * yoga's createPubSub, but each subscriber gets its own sliding buffer: with
+ * yoga's default, a subscriber that stops reading (a stalled socket) makes the
+ * 1025th pending event throw RepeaterOverflowError inside dispatchEvent, which
+ * Node reports as an uncaught exception and the process dies. Subscriptions
+ * are notifications (clients re-read with `file`), so dropping the oldest
+ * undelivered events of one slow subscriber is the right trade.
+ */
+export function createLfsPubSub(options: LfsPubSubOptions = {}): LfsPubSub {
+  const target = options.eventTarget ?? new EventTarget();
+  const bufferSize = options.bufferSize ?? 256;
+  return {
+    publish(topic, ...[payload]) {
+      target.dispatchEvent(new CustomEvent(topic, { detail: payload }));
+    },
+    subscribe<Topic extends keyof LfsEvents>(topic: Topic) {
+      return new Repeater<LfsEvents[Topic][0]>((push, stop) => {
+        const listener = (event: Event) => void push((event as CustomEvent<LfsEvents[Topic][0]>).detail);
+        target.addEventListener(topic, listener);
+        void stop.then(() => target.removeEventListener(topic, listener));
+      }, new SlidingBuffer(bufferSize));
+    },
+  };
+}

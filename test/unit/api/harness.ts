@@ -115,7 +115,7 @@ export async function createTestApi(env: Record<string, string> = {}): Promise<T
   const config = loadConfig({ LFS_DATA_DIR: dir, LFS_LOG_LEVEL: 'silent', ...env });
   const repository = createSqliteFileRepository({ path: join(dir, 'lfs.sqlite') });
   const events = new ObservedEventTarget();
-  const pubsub = createLfsPubSub({ eventTarget: events as never });
+  const pubsub = createLfsPubSub({ eventTarget: events });
   const uploads = createTestUploadService(repository);
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
