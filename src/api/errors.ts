@@ -33,19 +33,19 @@ export function maskInternalError(error: unknown, logger: Logger, requestId?: st
  * error. Registered before yoga's masking, which then finds nothing left.
  */
 export function useOperationErrorMasking(logger: Logger): Plugin<{ requestId?: string }> {
-  const maskResult = handleStreamOrSingleExecutionResult.bind(null) as typeof handleStreamOrSingleExecutionResult<{ requestId?: string }>;
-  const onDone: Parameters<typeof maskResult>[1] = ({ args, result, setResult }) => {
-    if (!result.errors?.some((error) => !isPublicError(error))) return;
-    const requestId = args.contextValue.requestId;
-    setResult({
-      ...result,
-      errors: result.errors.map((error) => (isPublicError(error) ? error : maskInternalError(error, logger, requestId))),
+  const maskResult = (payload: Parameters<typeof handleStreamOrSingleExecutionResult>[0]) =>
+    handleStreamOrSingleExecutionResult(payload, ({ args, result, setResult }) => {
+      if (!result.errors?.some((error) => !isPublicError(error))) return;
+      const requestId = (args.contextValue as { requestId?: string }).requestId;
+      setResult({
+        ...result,
+        errors: result.errors.map((error) => (isPublicError(error) ? error : maskInternalError(error, logger, requestId))),
+      });
     });
-  };
   return {
-    onExecute: () => ({ onExecuteDone: (payload) => maskResult(payload, onDone) }),
+    onExecute: () => ({ onExecuteDone: maskResult }),
     onSubscribe: ({ args }) => ({
-      onSubscribeResult: (payload) => maskResult(payload, onDone),
+      onSubscribeResult: maskResult,
       // A subscription source that throws mid-stream ends the stream with this error.
       onSubscribeError: ({ error, setError }) => {
         if (!isPublicError(error)) setError(maskInternalError(error, logger, args.contextValue.requestId));
