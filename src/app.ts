@@ -136,7 +136,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         kmsKeyId: dockKmsKeyArn,
       },
     });
-    const api = createApi({ config, uploads, pubsub, authenticator, logger });
+    const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger });
 
     const readiness = createReadinessProbe({
       repository,

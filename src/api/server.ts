@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
@@ -68,6 +69,8 @@ export function createApi(options: ApiOptions): Api {
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Large File Service' } : false,
+    // The bundled GraphiQL works offline (yoga's default loads it from a CDN).
+    renderGraphiQL,
     landingPage: false,
     logging: false,
     context: async (initial: YogaInitialContext & Partial<NodeServerContext> & SocketInitialContext): Promise<Context> => {
