@@ -14,6 +14,7 @@ import { createFileEventsQueue } from './aws/file-events-queue.js';
 import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
 import { buildUploadRolePolicy } from './credentials/session-policy.js';
+import { createAnnouncer } from './files/announcer.js';
 import { createFileLifecycle } from './files/lifecycle.js';
 import type { FileRepository } from './files/repository.js';
 import { createSqliteFileRepository } from './files/sqlite-repository.js';
@@ -100,12 +101,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
     const authenticator = createAuthenticator({ secret: authSecret, issuer: config.auth.issuer, audience: config.auth.audience });
     const pubsub = createLfsPubSub();
-    const lifecycle = createFileLifecycle({
+    const announcer = createAnnouncer(
       repository,
-      pubsub,
-      outbound: createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, config.storage.vaultBucket),
-      logger,
-    });
+      createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, config.storage.vaultBucket),
+      logger.child({ component: 'announcer' }),
+    );
+    const lifecycle = createFileLifecycle({ repository, pubsub, announcer });
     const issuer = createCredentialIssuer({
       sts: clients.sts,
       roleArn: config.storage.uploadRoleArn,
@@ -196,7 +197,10 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     housekeeping = schedule(
       'housekeeping',
       config.cleanup.intervalSeconds,
-      async () => ({ cleanup: await cleanup.run(), reconcile: await reconciler.run() }),
+      async () => {
+        await announcer.flush();
+        return { cleanup: await cleanup.run(), reconcile: await reconciler.run() };
+      },
       logger.child({ component: 'housekeeping' }),
     );
     if (config.promotion.enabled) {

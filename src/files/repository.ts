@@ -31,11 +31,31 @@ export interface FileRepository {
    * (someone else moved it first). Rejects transitions the state table forbids.
    */
   transition(id: string, from: FileStatus | readonly FileStatus[], to: FileStatus, patch?: TransitionPatch, now?: Date): Promise<FileRecord | undefined>;
+  /**
+   * Announcements not yet sent, oldest first. One is committed in the same
+   * transaction as every move into a status that `announces()` names.
+   */
+  pendingAnnouncements(limit: number): Promise<Announcement[]>;
+  /** Forgets an announcement once it was sent. */
+  markAnnounced(id: number): Promise<void>;
   /** AWAITING_UPLOAD files whose upload deadline has passed. */
   listExpired(now: Date, limit: number): Promise<FileRecord[]>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** A file event back-end consumers must hear about (FileAvailable / FileFailed). */
+export interface Announcement {
+  id: number;
+  fileId: string;
+  status: FileStatus;
+  createdAt: Date;
+}
+
+/** The statuses whose transitions are announced on the file-events queue. */
+export function announces(status: FileStatus): boolean {
+  return status === 'AVAILABLE' || status === 'FAILED';
 }
 
 export class InvalidCursorError extends Error {

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
-import type { FilePage, FileRepository, ListFilesQuery } from './repository.js';
+import { announces, type Announcement, type FilePage, type FileRepository, type ListFilesQuery } from './repository.js';
 import { canTransition } from './states.js';
 import { decodeCursor, encodeCursor } from './sqlite/cursor.js';
 import { toRecord, toRow, type FileRow } from './sqlite/rows.js';
@@ -44,6 +44,11 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
   const expired = db.prepare<[number, number], FileRow>(
     `SELECT * FROM files WHERE status = 'AWAITING_UPLOAD' AND upload_deadline <= ? ORDER BY upload_deadline LIMIT ?`,
   );
+  const announce = db.prepare<[string, string, number]>('INSERT INTO announcements (file_id, status, created_at) VALUES (?, ?, ?)');
+  const pending = db.prepare<[number], { id: number; file_id: string; status: string; created_at: number }>(
+    'SELECT * FROM announcements ORDER BY id LIMIT ?',
+  );
+  const announced = db.prepare<[number]>('DELETE FROM announcements WHERE id = ?');
   // Transition and list statements differ only in their shape; prepare each shape once.
   const statements = new Map<string, Database.Statement<unknown[], FileRow>>();
   const prepared = (sql: string) => {
@@ -115,10 +120,28 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
       }
       // The status guard in the WHERE clause makes the update a compare-and-set:
       // a duplicate or late event finds the row moved on and changes nothing.
-      const row = prepared(
+      const update = prepared(
         `UPDATE files SET ${sets.join(', ')} WHERE id = ? AND status IN (${expected.map(() => '?').join(', ')}) RETURNING *`,
-      ).get(...params, id, ...expected);
+      );
+      const row = db.transaction(() => {
+        const updated = update.get(...params, id, ...expected);
+        if (updated && announces(to)) announce.run(id, to, now.getTime());
+        return updated;
+      })();
       return row && toRecord(row);
+    },
+
+    async pendingAnnouncements(limit: number): Promise<Announcement[]> {
+      return pending.all(limit).map((row) => ({
+        id: row.id,
+        fileId: row.file_id,
+        status: row.status as FileStatus,
+        createdAt: new Date(row.created_at),
+      }));
+    },
+
+    async markAnnounced(id: number): Promise<void> {
+      announced.run(id);
     },
 
     async listExpired(now: Date, limit: number): Promise<FileRecord[]> {

@@ -29,6 +29,14 @@ const migrations: readonly string[] = [
    CREATE INDEX files_by_owner ON files (tenant, owner, created_at DESC, id DESC);
    CREATE INDEX files_by_tenant ON files (tenant, created_at DESC, id DESC);
    CREATE INDEX files_awaiting_by_deadline ON files (upload_deadline) WHERE status = 'AWAITING_UPLOAD';`,
+  // The outbox: an announcement row is committed with the AVAILABLE/FAILED
+  // transition itself, so a crash between commit and send loses nothing.
+  `CREATE TABLE announcements (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     file_id     TEXT NOT NULL REFERENCES files (id),
+     status      TEXT NOT NULL,
+     created_at  INTEGER NOT NULL
+   ) STRICT;`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -196,6 +196,24 @@ export function describeFileRepositoryContract(name: string, factory: () => Prom
       expect((await repo.listExpired(now, 1)).map((file) => file.id)).toEqual(['late1']);
     });
 
+    it('commits an announcement with each move into AVAILABLE or FAILED, and none for a guarded no-op', async () => {
+      const ok = await repo.create(newFile());
+      const bad = await repo.create(newFile());
+      await repo.transition(ok.id, 'AWAITING_UPLOAD', 'PROMOTING');
+      expect(await repo.pendingAnnouncements(10)).toEqual([]);
+      await repo.transition(ok.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
+      await repo.transition(ok.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
+      await repo.transition(bad.id, 'AWAITING_UPLOAD', 'FAILED', { failureReason: 'size mismatch' });
+      const pending = await repo.pendingAnnouncements(10);
+      expect(pending.map(({ fileId, status }) => ({ fileId, status }))).toEqual([
+        { fileId: ok.id, status: 'AVAILABLE' },
+        { fileId: bad.id, status: 'FAILED' },
+      ]);
+      await repo.markAnnounced(pending[0].id);
+      expect((await repo.pendingAnnouncements(10)).map((a) => a.fileId)).toEqual([bad.id]);
+      expect(await repo.pendingAnnouncements(0)).toEqual([]);
+    });
+
     it('answers ping while open and closes idempotently', async () => {
       expect(await repo.ping()).toBe(true);
       await repo.close();
