@@ -95,6 +95,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       dockEventsQueue: config.storage.dockEventsQueue,
       fileEventsQueue: config.storage.fileEventsQueue,
       visibilitySeconds: config.promotion.visibilitySeconds,
+      maxReceives: config.promotion.maxReceives,
     });
 
     repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
@@ -177,6 +178,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       logger: logger.child({ component: 'promotion' }),
       concurrency: config.promotion.concurrency,
       visibilitySeconds: config.promotion.visibilitySeconds,
+      maxReceives: config.promotion.maxReceives,
+      retryBaseSeconds: config.promotion.retryBaseSeconds,
     });
     const cleanup = createCleanup({
       s3: clients.s3,

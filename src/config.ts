@@ -78,6 +78,10 @@ const schema = z.object({
   /** SQS visibility timeout for dock events, seconds. @default 300 */
   LFS_PROMOTION_VISIBILITY_SECONDS: int(1, 43200).default(300),
 
+  /** Receives of a dock event before it goes to the dead-letter queue and its file is FAILED. @default 5 */
+  LFS_PROMOTION_MAX_RECEIVES: int(1, 1000).default(5),
+  /** First retry delay of a failed promotion, doubled each attempt (with jitter), seconds. @default 2 */
+  LFS_PROMOTION_RETRY_BASE_SECONDS: int(0, 3600).default(2),
   /** Objects up to this size are promoted with one CopyObject, larger ones with parallel UploadPartCopy. @default 256 MiB */
   LFS_SINGLE_COPY_LIMIT: int(1, 5 * GiB).default(256 * MiB),
   /** Part size of the parallel vault copy (grown to fit 10,000 parts). @default 256 MiB */
@@ -135,6 +139,8 @@ export interface Config {
   promotion: {
     enabled: boolean;
     concurrency: number;
+    maxReceives: number;
+    retryBaseSeconds: number;
     visibilitySeconds: number;
     singleCopyLimit: number;
     copyPartSize: number;
@@ -209,6 +215,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     promotion: {
       enabled: raw.LFS_PROMOTION_ENABLED,
       concurrency: raw.LFS_PROMOTION_CONCURRENCY,
+      maxReceives: raw.LFS_PROMOTION_MAX_RECEIVES,
+      retryBaseSeconds: raw.LFS_PROMOTION_RETRY_BASE_SECONDS,
       visibilitySeconds: raw.LFS_PROMOTION_VISIBILITY_SECONDS,
       singleCopyLimit: raw.LFS_SINGLE_COPY_LIMIT,
       copyPartSize: raw.LFS_COPY_PART_SIZE,

@@ -5,7 +5,7 @@ import {
   S3ServiceException,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export interface BootstrapOptions {
   s3: S3Client;
@@ -18,10 +18,13 @@ export interface BootstrapOptions {
   fileEventsQueue: string;
   /** Visibility timeout of the dock-events queue. */
   visibilitySeconds: number;
+  /** Receives before a dock event moves to the dead-letter queue. */
+  maxReceives: number;
 }
 
 export interface BootstrappedResources {
   dockEventsQueueUrl: string;
+  deadLetterQueueUrl: string;
   fileEventsQueueUrl: string;
 }
 
@@ -37,17 +40,24 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
     setDefaultEncryption(s3, options.dockBucket, options.dockKmsKeyArn),
     setDefaultEncryption(s3, options.vaultBucket, options.vaultKmsKeyArn),
   ]);
-  const [dockEvents, fileEvents] = await Promise.all([
-    sqs.send(
-      new CreateQueueCommand({
-        QueueName: options.dockEventsQueue,
-        Attributes: { VisibilityTimeout: String(options.visibilitySeconds) },
-      }),
-    ),
+  const [dockEvents, fileEvents, deadLetters] = await Promise.all([
+    sqs.send(new CreateQueueCommand({ QueueName: options.dockEventsQueue })),
     sqs.send(new CreateQueueCommand({ QueueName: options.fileEventsQueue })),
+    // Dock events that failed too often wait here for an operator (14 days, SQS's longest).
+    sqs.send(new CreateQueueCommand({ QueueName: `${options.dockEventsQueue}-dlq`, Attributes: { MessageRetentionPeriod: '1209600' } })),
   ]);
   const dockEventsQueueUrl = dockEvents.QueueUrl!;
-  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dockEventsQueueUrl, AttributeNames: ['QueueArn'] }));
+  const deadLetterArn = await queueArn(sqs, deadLetters.QueueUrl!);
+  // Set rather than passed to CreateQueue, so a changed setting applies to an existing queue.
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: dockEventsQueueUrl,
+      Attributes: {
+        VisibilityTimeout: String(options.visibilitySeconds),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: options.maxReceives }),
+      },
+    }),
+  );
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
       Bucket: options.dockBucket,
@@ -55,7 +65,7 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
         QueueConfigurations: [
           {
             Id: 'lfs-dock-object-created',
-            QueueArn: attributes.Attributes!.QueueArn!,
+            QueueArn: await queueArn(sqs, dockEventsQueueUrl),
             Events: ['s3:ObjectCreated:*'],
             Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
           },
@@ -63,7 +73,12 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
       },
     }),
   );
-  return { dockEventsQueueUrl, fileEventsQueueUrl: fileEvents.QueueUrl! };
+  return { dockEventsQueueUrl, deadLetterQueueUrl: deadLetters.QueueUrl!, fileEventsQueueUrl: fileEvents.QueueUrl! };
+}
+
+async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  return attributes.Attributes!.QueueArn!;
 }
 
 async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {

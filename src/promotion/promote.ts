@@ -24,6 +24,8 @@ export type PromotionOutcome = 'available' | 'failed' | 'ignored';
 export interface Promoter {
   /** Promotes the file behind one dock object. Idempotent: safe to run again for the same object. */
   promote(event: DockObjectEvent): Promise<PromotionOutcome>;
+  /** Marks the file FAILED after its last allowed attempt and clears the dock. */
+  giveUp(event: DockObjectEvent, reason: string): Promise<void>;
 }
 
 /**
@@ -93,6 +95,12 @@ export function createPromoter(options: PromoterOptions): Promoter {
       await deleteDockObject(event.key);
       await lifecycle.transition(promoting.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
       return 'available';
+    },
+
+    async giveUp(event, reason) {
+      const fileId = fileIdOfDockKey(event.key);
+      const file = fileId ? await repository.get(fileId) : undefined;
+      if (file && !isFinal(file.status)) await fail(file, reason);
     },
   };
 

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import type { Promoter } from './promote.js';
-import { parseS3Message } from './s3-event.js';
+import { RecentSet, retryDelaySeconds } from './retry.js';
+import { parseS3Message, type DockObjectEvent } from './s3-event.js';
 
 export interface PromotionWorkerOptions {
   sqs: SQSClient;
@@ -20,6 +21,10 @@ export interface PromotionWorkerOptions {
   visibilitySeconds: number;
   /** Long-poll wait. @default 20 */
   waitSeconds?: number;
+  /** At this receive a failing promotion gives up: its file is FAILED and SQS moves the message to the dead-letter queue. */
+  maxReceives: number;
+  /** First retry delay, doubled per receive. */
+  retryBaseSeconds: number;
 }
 
 export interface PromotionWorker {
@@ -30,13 +35,17 @@ export interface PromotionWorker {
 
 /**
  * Long-polls the dock-events queue and promotes what it announces. A message
- * is deleted only after every record in it was handled; on error it becomes
- * visible again after its timeout and is retried (SQS's redrive policy moves
- * it to the dead-letter queue after too many receives).
+ * is deleted only after every record in it was handled. On error it becomes
+ * visible again after a growing delay; at the last allowed receive the file is
+ * marked FAILED and the message is left for SQS to move to the dead-letter
+ * queue. (Within one attempt the SDK already retries transient AWS errors.)
  */
 export function createPromotionWorker(options: PromotionWorkerOptions): PromotionWorker {
   const { sqs, queueUrl, promoter, logger } = options;
   const inFlight = new Set<Promise<void>>();
+  // Records already promoted by this process: a redelivered duplicate is acknowledged without work.
+  const done = new RecentSet(10_000);
+  const recordId = (record: DockObjectEvent) => `${record.bucket}/${record.key}@${record.sequencer ?? record.eTag ?? ''}`;
   let running = false;
   let poll: AbortController | undefined;
   let loop: Promise<void> | undefined;
@@ -51,8 +60,8 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
       Math.max(1000, (options.visibilitySeconds * 1000) / 2),
     );
     heartbeat.unref();
+    const parsed = parseS3Message(message.Body ?? '');
     try {
-      const parsed = parseS3Message(message.Body ?? '');
       switch (parsed.kind) {
         case 'test':
           break;
@@ -61,14 +70,29 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
           break;
         case 'records':
           for (const record of parsed.records) {
+            if (done.has(recordId(record))) continue;
             const outcome = await promoter.promote(record);
+            done.add(recordId(record));
             logger.info({ key: record.key, outcome }, 'dock object handled');
           }
           break;
       }
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (error) {
-      logger.error({ err: error, messageId: message.MessageId }, 'promotion attempt failed; the message will be retried');
+      const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+      if (receives >= options.maxReceives && parsed.kind === 'records') {
+        logger.error({ err: error, messageId: message.MessageId, receives }, 'promotion failed for the last time; giving up');
+        const reason = `promotion failed after ${receives} attempts: ${error instanceof Error ? error.message : String(error)}`;
+        await Promise.all(parsed.records.map((record) => promoter.giveUp(record, reason))).catch((failure) =>
+          logger.error({ err: failure }, 'could not mark the file FAILED; the reconciler will see it'),
+        );
+      } else {
+        const delay = retryDelaySeconds(receives, options.retryBaseSeconds);
+        logger.warn({ err: error, messageId: message.MessageId, receives, retryInSeconds: delay }, 'promotion attempt failed; will retry');
+        await sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: delay }))
+          .catch(() => {});
+      }
     } finally {
       clearInterval(heartbeat);
     }
