@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
@@ -68,16 +68,13 @@ export function createBlobStore(root: string): BlobStore {
       const tmp = join(tmpDir, blob);
       const digesters = new Map(algorithms.map((a) => [a, createDigester(a)] as const));
       const meter = new Meter([...digesters.values()], maxSize);
-      const file = await open(tmp, 'wx');
       try {
-        await pipeline(body, meter, file.createWriteStream({ autoClose: false, highWaterMark: READ_CHUNK }));
-        await file.datasync();
+        // flush: fsync before close, so the rename below never publishes a file the kernel has not stored.
+        await pipeline(body, meter, createWriteStream(tmp, { flags: 'wx', flush: true, highWaterMark: READ_CHUNK }));
       } catch (error) {
-        await file.close().catch(() => {});
         await unlink(tmp).catch(() => {});
         throw error;
       }
-      await file.close();
       await place(tmp, blob);
       const digests: WrittenBlob['digests'] = {};
       for (const [algorithm, digester] of digesters) digests[algorithm] = await digester.digest();
