@@ -40,11 +40,15 @@ export const completeMultipartUpload: S3Handler = async (ctx, req, target) => {
   const stored = new Map(ctx.store.listParts.all(upload.upload_id).map((p) => [p.part_number, p]));
   const algorithm = upload.checksum_algorithm && isChecksumAlgorithm(upload.checksum_algorithm) ? upload.checksum_algorithm : undefined;
   const parts: PartRow[] = [];
+  // Order is judged on the whole list before any part is looked at, as S3 does.
   let previous = 0;
-  for (const [index, entry] of requested.entries()) {
+  for (const entry of requested) {
     const number = Number(entry.PartNumber);
     if (!Number.isInteger(number) || number <= previous) throw new AwsError('InvalidPartOrder', undefined, { UploadId: upload.upload_id });
     previous = number;
+  }
+  for (const [index, entry] of requested.entries()) {
+    const number = Number(entry.PartNumber);
     const part = stored.get(number);
     if (!part || unquote(entry.ETag ?? '') !== part.etag) {
       throw new AwsError('InvalidPart', undefined, { UploadId: upload.upload_id, PartNumber: String(number), ETag: entry.ETag ?? '' });
