@@ -1,0 +1,82 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { diskBaseline } from './baseline.js';
+import { GiB, MiB, patternStream } from './data.js';
+
+export interface IngestResult {
+  bytes: number;
+  baselineMiBps: number;
+  ingestMiBps: number;
+  ratio: number;
+  peakServerRssMiB: number;
+}
+
+/**
+ * Issue 3's ingest benchmark: an object through lib-storage (16 MiB parts, 4
+ * at a time) with SigV4, the SDK's default CRC32 trailing checksums and
+ * SSE-KMS, into the embedded endpoint running as its own process (so its
+ * peak RSS is its own), against the disk baseline measured in the same run.
+ */
+export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'lfs-bench-ingest-'));
+  const server = await startEndpoint(dataDir);
+  const s3 = new S3Client({ endpoint: server.url, region: 'us-east-1', forcePathStyle: true, credentials: server.credentials });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    const baseline = await diskBaseline(bytes);
+    const started = performance.now();
+    await new Upload({
+      client: s3,
+      partSize: 16 * MiB,
+      queueSize: 4,
+      params: { Bucket: 'bench', Key: 'big.bin', Body: patternStream(bytes), ServerSideEncryption: 'aws:kms' },
+    }).done();
+    const seconds = (performance.now() - started) / 1000;
+    const ingestMiBps = bytes / MiB / seconds;
+    return {
+      bytes,
+      baselineMiBps: baseline.mibPerSecond,
+      ingestMiBps,
+      ratio: ingestMiBps / baseline.mibPerSecond,
+      peakServerRssMiB: await peakRssMiB(server.pid),
+    };
+  } finally {
+    s3.destroy();
+    server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function startEndpoint(dataDir: string) {
+  const cli = fileURLToPath(new URL('../bin/lfs.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'local-aws', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      if (/AWS_SECRET_ACCESS_KEY=\S+/.test(output)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`local-aws exited with ${code}: ${output}`)));
+  });
+  return {
+    pid: child.pid!,
+    url: /at (http:\/\/\S+)/.exec(output)![1],
+    credentials: {
+      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(output)![1],
+      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)![1],
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+/** Peak resident set of a process (VmHWM), in MiB. */
+async function peakRssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kib / 1024;
+}
