@@ -6,7 +6,7 @@ import { createCredentialStore, type RootCredentials } from './iam/credentials.j
 import { createRoleStore, type Role, type RoleDefinition, type RoleStore } from './iam/roles.js';
 import { createKeyRing, type KeyRing } from './kms/index.js';
 import { createRouter } from './router.js';
-import { createS3 } from './s3/index.js';
+import { createS3, type S3 } from './s3/index.js';
 import { createSqs, type Sqs } from './sqs/index.js';
 import { createSts } from './sts/index.js';
 
@@ -33,6 +33,8 @@ export interface LocalAwsOptions {
   secureTransport?: boolean;
   /** Passed to STS; tests use 1. @default 900 */
   minSessionDurationSeconds?: number;
+  /** Length of a lifecycle-rule "day" in seconds; tests shorten it. @default 86400 */
+  lifecycleDaySeconds?: number;
   /** @default no logging */
   logger?: LocalAwsLogger;
 }
@@ -50,6 +52,8 @@ export interface LocalAws {
   putRole(definition: RoleDefinition): Role;
   /** The KMS key for `alias/<x>` (or a key id/ARN), created on first use (after start()). */
   ensureKey(aliasOrId: string): { keyId: string; arn: string };
+  /** Applies the buckets' lifecycle rules now (the endpoint also does it on a timer, every 1/24 day). */
+  sweepLifecycle(): Promise<{ objects: number; uploads: number }>;
 }
 
 interface Running {
@@ -60,6 +64,8 @@ interface Running {
   kms: KeyRing;
   root: RootCredentials;
   url: string;
+  s3: S3;
+  timer: NodeJS.Timeout;
 }
 
 const silent: LocalAwsLogger = { info() {}, warn() {}, error() {} };
@@ -100,7 +106,8 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         let url = '';
         const sqs = createSqs({ db, region, accountId, baseUrl: () => url });
         const kms = createKeyRing({ db, region, accountId });
-        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger });
+        const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
+        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger, lifecycleDayMs: dayMs });
         await s3.init();
         const server = createHttpServer(createRouter({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
         await new Promise<void>((resolve, reject) => {
@@ -113,7 +120,16 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         const address = server.address() as AddressInfo;
         const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
         url = `http://${host}:${address.port}`;
-        running = { db, server, sqs, roles, kms, root: credentials.root, url };
+        let sweeping = false;
+        const timer = setInterval(() => {
+          if (sweeping) return;
+          sweeping = true;
+          s3.sweepLifecycle()
+            .catch((error: unknown) => logger.error({ err: error }, 'lifecycle sweep failed'))
+            .finally(() => (sweeping = false));
+        }, Math.min(3_600_000, Math.max(50, dayMs / 24)));
+        timer.unref();
+        running = { db, server, sqs, roles, kms, root: credentials.root, url, s3, timer };
         logger.info({ url, dataDir: options.dataDir }, 'local AWS endpoint listening');
       } catch (error) {
         db.close();
@@ -123,8 +139,9 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
 
     async stop() {
       if (!running) return;
-      const { server, sqs, db } = running;
+      const { server, sqs, db, timer } = running;
       running = undefined;
+      clearInterval(timer);
       sqs.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -135,6 +152,10 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
 
     putRole(definition) {
       return require().roles.put(definition);
+    },
+
+    sweepLifecycle() {
+      return require().s3.sweepLifecycle();
     },
 
     ensureKey(aliasOrId) {

@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import type { LocalDb } from '../db.js';
-import { AwsError } from '../errors.js';
+import { AwsError, isAwsError } from '../errors.js';
 import type { KeyRing } from '../kms/index.js';
 import type { Sqs } from '../sqs/index.js';
 import type { AwsRequest, AwsResponse } from '../types.js';
 import { createBlobStore } from './blobs.js';
 import type { S3Context, S3Handler, S3Logger, S3Target } from './context.js';
+import { corsHeaders, matchCors, type CorsRule } from './cors.js';
+import { sweepLifecycle } from './lifecycle.js';
 import { routeS3 } from './routes.js';
+import { renderS3Error } from '../wire-errors.js';
 import { createS3Store } from './store.js';
 
 export interface S3Options {
@@ -18,12 +21,17 @@ export interface S3Options {
   kms: KeyRing;
   sqs: Sqs;
   logger: S3Logger;
+  /** The length of a lifecycle "day" in milliseconds (tests shorten it). @default 86_400_000 */
+  lifecycleDayMs?: number;
 }
 
 export interface S3 {
   /** Prepares the folders and removes blobs no row references (interrupted writes). */
   init(): Promise<void>;
+  /** Renders its own errors (as S3 XML) so CORS headers can be added to them. */
   handle(request: AwsRequest): Promise<AwsResponse>;
+  /** Applies the buckets' lifecycle rules once. */
+  sweepLifecycle(now?: number): Promise<{ objects: number; uploads: number }>;
 }
 
 export function createS3(options: S3Options): S3 {
@@ -52,10 +60,28 @@ export function createS3(options: S3Options): S3 {
       await blobs.remove(orphans);
     },
     async handle(request) {
-      const target = targetOf(request);
-      const handler: S3Handler | undefined = routeS3(request, target);
-      if (!handler) throw new AwsError('NotImplemented', 'This operation is not implemented by the local endpoint.');
-      return handler(ctx, request, target);
+      let target: S3Target | undefined;
+      let response: AwsResponse;
+      try {
+        target = targetOf(request);
+        const handler: S3Handler | undefined = routeS3(request, target);
+        if (!handler) throw new AwsError('NotImplemented', 'This operation is not implemented by the local endpoint.');
+        response = await handler(ctx, request, target);
+      } catch (error) {
+        if (!isAwsError(error)) throw error;
+        response = renderS3Error(error, request.requestId, request.method);
+      }
+      // Browsers may read a response (and its ETag) only when the bucket's CORS rules say so.
+      const origin = request.headers['origin'];
+      if (origin && target?.bucket && request.method !== 'OPTIONS') {
+        const cors = store.getBucket.get(target.bucket)?.cors;
+        const rule = cors ? matchCors(JSON.parse(cors) as CorsRule[], origin, request.method, []) : undefined;
+        if (rule) response = { ...response, headers: { ...response.headers, ...corsHeaders(rule, origin) } };
+      }
+      return response;
+    },
+    sweepLifecycle(now) {
+      return sweepLifecycle(ctx, options.lifecycleDayMs ?? 86_400_000, now);
     },
   };
 }

@@ -1,6 +1,14 @@
 import type { AwsRequest } from '../types.js';
 import type { S3Handler, S3Target } from './context.js';
 import { abortMultipartUpload } from './handlers/abort-multipart-upload.js';
+import { deleteBucketCors, getBucketCors, preflight, putBucketCors } from './handlers/bucket-cors.js';
+import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './handlers/bucket-encryption.js';
+import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './handlers/bucket-lifecycle.js';
+import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './handlers/bucket-policy.js';
+import { deleteObjects } from './handlers/delete-objects.js';
+import { listMultipartUploads } from './handlers/list-multipart-uploads.js';
+import { listObjectsV2 } from './handlers/list-objects-v2.js';
+import { getBucketLocation } from './handlers/get-bucket-location.js';
 import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from './handlers/bucket-notification.js';
 import { completeMultipartUpload } from './handlers/complete-multipart-upload.js';
 import { copyObject } from './handlers/copy-object.js';
@@ -20,6 +28,13 @@ import { uploadPart } from './handlers/upload-part.js';
 /** Bucket sub-resources by method; a sub-resource not listed is NotImplemented rather than mistaken for another operation. */
 const bucketSubresources: Record<string, Partial<Record<string, S3Handler>>> = {
   notification: { PUT: putBucketNotificationConfiguration, GET: getBucketNotificationConfiguration },
+  policy: { PUT: putBucketPolicy, GET: getBucketPolicy, DELETE: deleteBucketPolicy },
+  cors: { PUT: putBucketCors, GET: getBucketCors, DELETE: deleteBucketCors },
+  lifecycle: { PUT: putBucketLifecycle, GET: getBucketLifecycle, DELETE: deleteBucketLifecycle },
+  encryption: { PUT: putBucketEncryption, GET: getBucketEncryption, DELETE: deleteBucketEncryption },
+  uploads: { GET: listMultipartUploads },
+  delete: { POST: deleteObjects },
+  location: { GET: getBucketLocation },
 };
 
 const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'website', 'replication', 'logging', 'object-lock', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'attributes', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'publicAccessBlock', 'requestPayment', 'intelligent-tiering'];
@@ -28,6 +43,7 @@ const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'website', 'rep
 export function routeS3(request: AwsRequest, target: S3Target): S3Handler | undefined {
   const { method, query, headers } = request;
   if (UNSUPPORTED.some((name) => query.has(name))) return undefined;
+  if (method === 'OPTIONS') return target.bucket === '' ? undefined : preflight;
   if (target.bucket === '') return method === 'GET' ? listBuckets : undefined;
   if (target.key === undefined) {
     for (const [name, handlers] of Object.entries(bucketSubresources)) if (query.has(name)) return handlers[method];
@@ -36,6 +52,9 @@ export function routeS3(request: AwsRequest, target: S3Target): S3Handler | unde
         return createBucket;
       case 'HEAD':
         return headBucket;
+      case 'GET':
+        // ListObjects v1 has no list-type; v2 is what every current client sends.
+        return query.get('list-type') === '2' ? listObjectsV2 : undefined;
       case 'DELETE':
         return deleteBucket;
       default:

@@ -1,0 +1,45 @@
+import { bucketArn, authorize } from '../authz.js';
+import type { S3Handler } from '../context.js';
+import { requireBucket } from '../objects.js';
+import { xmlContentType, xmlDocument } from '../xml.js';
+
+export const listMultipartUploads: S3Handler = async (ctx, req, { bucket }) => {
+  const row = requireBucket(ctx, bucket);
+  authorize(ctx, req, 's3:ListBucketMultipartUploads', bucketArn(bucket), row);
+  const prefix = req.query.get('prefix') ?? '';
+  const keyMarker = req.query.get('key-marker') ?? '';
+  const uploadIdMarker = req.query.get('upload-id-marker') ?? '';
+  const maxUploads = Math.max(1, Math.min(1000, Number(req.query.get('max-uploads') ?? 1000) || 1000));
+  // Uploads sort by key, then by initiation; the marker pair resumes right after the last one returned.
+  const all = ctx.store.listUploads.all(bucket).filter((u) => u.key.startsWith(prefix));
+  let start = 0;
+  if (keyMarker) {
+    const markerIndex = uploadIdMarker ? all.findIndex((u) => u.key === keyMarker && u.upload_id === uploadIdMarker) : -1;
+    start = markerIndex >= 0 ? markerIndex + 1 : all.findIndex((u) => u.key > keyMarker);
+    if (start < 0) start = all.length;
+  }
+  const page = all.slice(start, start + maxUploads);
+  const truncated = start + page.length < all.length;
+  const last = page[page.length - 1];
+  const body = xmlDocument('ListMultipartUploadsResult', {
+    Bucket: bucket,
+    KeyMarker: keyMarker,
+    UploadIdMarker: uploadIdMarker,
+    NextKeyMarker: truncated ? last.key : undefined,
+    NextUploadIdMarker: truncated ? last.upload_id : undefined,
+    Prefix: prefix || undefined,
+    MaxUploads: maxUploads,
+    IsTruncated: truncated,
+    Upload: page.map((u) => ({
+      Key: u.key,
+      UploadId: u.upload_id,
+      Initiator: { ID: u.initiator, DisplayName: u.initiator },
+      Owner: { ID: ctx.accountId, DisplayName: 'local' },
+      StorageClass: 'STANDARD',
+      Initiated: u.initiated,
+      ChecksumAlgorithm: u.checksum_algorithm ?? undefined,
+      ChecksumType: u.checksum_type ?? undefined,
+    })),
+  });
+  return { status: 200, headers: xmlContentType, body };
+};
