@@ -1,3 +1,4 @@
-export { createAuthenticator, type Authenticator, type AuthenticatorOptions } from './authenticator.js';
+export { createAuthenticator, DEFAULT_JWKS_ALGORITHMS, type Authenticator, type AuthenticatorOptions, type Identity, type KeySource } from './authenticator.js';
+export { callerOf, DEFAULT_TENANT, type ClaimMapping } from './claims.js';
 export { loadOrCreateSecret } from './secret.js';
 export { mintToken, type MintTokenOptions } from './tokens.js';

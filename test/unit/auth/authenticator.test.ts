@@ -33,8 +33,11 @@ describe('authenticator', () => {
   it.each([
     [{}, { subject: 'alice', tenant: 'default', admin: false }],
     [{ roles: ['reader', 'admin'] }, { subject: 'alice', tenant: 'default', admin: true }],
-    [{ admin: true, tenant: 't1' }, { subject: 'alice', tenant: 't1', admin: true }],
-    [{ admin: 'true' }, { subject: 'alice', tenant: 'default', admin: false }],
+    [{ roles: 'reader admin', tenant: 't1' }, { subject: 'alice', tenant: 't1', admin: true }],
+    // Only the roles claim makes an admin: a stray boolean is not a role.
+    [{ admin: true }, { subject: 'alice', tenant: 'default', admin: false }],
+    [{ roles: ['administrator'] }, { subject: 'alice', tenant: 'default', admin: false }],
+    [{ roles: [{ admin: true }] }, { subject: 'alice', tenant: 'default', admin: false }],
   ])('maps claims %j to %j', async (claims, caller) => {
     await expect(auth.authenticate(`Bearer ${await signed(claims)}`)).resolves.toEqual(caller);
   });
@@ -78,8 +81,30 @@ describe('authenticator', () => {
     await rejection(`Bearer ${token}`);
   });
 
-  it('rejects a non-string tenant claim', async () => {
-    await rejection(`Bearer ${await signed({ tenant: 42 })}`);
+  it.each([[{ tenant: 42 }], [{ tenant: '' }], [{ tenant: 't'.repeat(257) }]])('rejects the unusable tenant claim %j', async (claims) => {
+    await rejection(`Bearer ${await signed(claims)}`);
+  });
+
+  it('reads the tenant and roles from configured (nested) claims', async () => {
+    const custom = createAuthenticator({ secret, issuer, audience, claims: { tenant: 'org.id', roles: 'realm_access.roles', adminRole: 'lfs-admin' } });
+    const token = await signed({ org: { id: 'acme' }, realm_access: { roles: ['lfs-admin'] }, roles: ['admin'] });
+    await expect(custom.authenticate(`Bearer ${token}`)).resolves.toEqual({ subject: 'alice', tenant: 'acme', admin: true });
+    const plain = await signed({ roles: ['admin'], tenant: 'ignored' });
+    await expect(custom.authenticate(`Bearer ${plain}`)).resolves.toEqual({ subject: 'alice', tenant: 'default', admin: false });
+  });
+
+  it('tells long-lived connections when the token expires', async () => {
+    const exp = now() + 90;
+    const identity = await auth.verify(`Bearer ${await signed({}, (jwt) => jwt.setExpirationTime(exp))}`);
+    expect(identity.expiresAt.getTime()).toBe(exp * 1000);
+  });
+
+  it('accepts a token inside the clock tolerance and rejects it after', async () => {
+    const tolerant = createAuthenticator({ secret, issuer, audience, clockToleranceSeconds: 30 });
+    const recentlyExpired = await signed({}, (jwt) => jwt.setExpirationTime(now() - 10));
+    await expect(tolerant.authenticate(`Bearer ${recentlyExpired}`)).resolves.toMatchObject({ subject: 'alice' });
+    const longExpired = await signed({}, (jwt) => jwt.setExpirationTime(now() - 60));
+    await expect(tolerant.authenticate(`Bearer ${longExpired}`)).rejects.toBeInstanceOf(LfsError);
   });
 
   it('rejects alg none', async () => {
