@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApi } from './api/server.js';
 import { createLfsPubSub } from './api/pubsub.js';
-import { createAuthenticator, loadOrCreateSecret } from './auth/index.js';
+import { authenticatorOptions, createAuthenticator, loadOrCreateSecret } from './auth/index.js';
 import { createCleanup } from './cleanup/cleanup.js';
 import { createReconciler } from './cleanup/reconciler.js';
 import { schedule, type Schedule } from './cleanup/schedule.js';
@@ -99,8 +99,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     });
 
     repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
-    authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
-    const authenticator = createAuthenticator({ secret: authSecret, issuer: config.auth.issuer, audience: config.auth.audience });
+    // With a JWKS URL the identity provider signs tokens; no secret exists (authSecret stays empty).
+    if (!config.auth.jwksUrl) authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
+    const authenticator = createAuthenticator(authenticatorOptions(config, authSecret));
     const pubsub = createLfsPubSub();
     const announcer = createAnnouncer(
       repository,

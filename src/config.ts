@@ -55,7 +55,7 @@ const schema = z.object({
   LFS_FILE_EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).default('lfs-file-events'),
   /** Role assumed for upload credentials; defaults to arn:aws:iam::<account>:role/lfs-upload. */
   LFS_UPLOAD_ROLE_ARN: z.string().startsWith('arn:').optional(),
-  /** Lifetime of upload credentials in seconds (AWS allows 900..43200). @default 3600 */
+  /** Lifetime of upload credentials in seconds: 900..43200 on AWS, down to LFS_LOCAL_AWS_MIN_SESSION_SECONDS on the embedded endpoint. @default 3600 */
   LFS_CREDENTIALS_TTL_SECONDS: int(1, 43200).default(3600),
   /** How long a ticket may stay unused before it is EXPIRED. @default 86400 */
   LFS_UPLOAD_DEADLINE_SECONDS: int(60, 30 * 86400).default(86400),
@@ -70,6 +70,56 @@ const schema = z.object({
   LFS_AUTH_ISSUER: z.string().min(1).default('lfs'),
   /** @default lfs */
   LFS_AUTH_AUDIENCE: z.string().min(1).default('lfs'),
+
+  /** JWKS URL of the identity provider; when set, tokens are verified with its RS256/ES256 keys instead of a secret. */
+  LFS_AUTH_JWKS_URL: z.string().url().optional(),
+  /** Algorithms accepted from the JWKS (comma-separated, asymmetric only). @default RS256,ES256 */
+  LFS_AUTH_ALGORITHMS: z.string().regex(/^((RS|PS|ES)(256|384|512)|EdDSA)(,((RS|PS|ES)(256|384|512)|EdDSA))*$/).default('RS256,ES256'),
+  /** JWKS keys are re-fetched after this long, seconds (unknown kids re-fetch sooner). @default 600 */
+  LFS_AUTH_JWKS_CACHE_SECONDS: int(1, 86400).default(600),
+  /** Claim naming the tenant (dotted path for nested claims). @default tenant */
+  LFS_AUTH_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  /** Claim listing the roles (array or space-separated; dotted path allowed). @default roles */
+  LFS_AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** Role that makes a caller admin of its tenant. @default admin */
+  LFS_AUTH_ADMIN_ROLE: z.string().min(1).default('admin'),
+  /** Clock skew allowed on exp/nbf, seconds. @default 5 */
+  LFS_AUTH_CLOCK_TOLERANCE_SECONDS: int(0, 300).default(5),
+
+  /** Largest GraphQL request body, bytes (413 beyond). @default 256 KiB */
+  LFS_MAX_BODY_BYTES: int(1024, 16 * MiB).default(256 * 1024),
+  /** Operations per batched HTTP request; 0 turns batching off. @default 10 */
+  LFS_GRAPHQL_BATCH_LIMIT: int(0, 100).default(10),
+  /** Deepest selection accepted. @default 8 */
+  LFS_GRAPHQL_MAX_DEPTH: int(1, 100).default(8),
+  /** graphql-armor cost of one operation. @default 5000 */
+  LFS_GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
+  /** Aliases per operation. @default 15 */
+  LFS_GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
+  /** Directives per operation. @default 10 */
+  LFS_GRAPHQL_MAX_DIRECTIVES: int(0, 1000).default(10),
+  /** Lexer tokens per document. @default 1000 */
+  LFS_GRAPHQL_MAX_TOKENS: int(10, 100_000).default(1000),
+  /** requestUpload calls per owner per minute (token bucket, per process). @default 60 */
+  LFS_RATE_UPLOADS_PER_MINUTE: int(1, 1_000_000).default(60),
+  /** requestUpload calls an owner may make at once before the rate applies. @default 20 */
+  LFS_RATE_UPLOADS_BURST: int(1, 1_000_000).default(20),
+  /** refreshUploadCredentials calls per owner per minute (token bucket, per process). @default 60 */
+  LFS_RATE_REFRESH_PER_MINUTE: int(1, 1_000_000).default(60),
+  /** @default 20 */
+  LFS_RATE_REFRESH_BURST: int(1, 1_000_000).default(20),
+  /** AWAITING_UPLOAD files one owner may have at once. @default 100 */
+  LFS_QUOTA_OPEN_UPLOADS: int(1, 1_000_000).default(100),
+  /** Sum of the declared sizes of one owner's AWAITING_UPLOAD files, bytes. @default 20 TiB */
+  LFS_QUOTA_BYTES_IN_FLIGHT: int(1, Number.MAX_SAFE_INTEGER).default(20 * TiB),
+  /** A request whose headers take longer is dropped (slow-loris), seconds. @default 15 */
+  LFS_HTTP_HEADERS_TIMEOUT_SECONDS: int(1, 600).default(15),
+  /** A request whose body takes longer is dropped, seconds (0: no limit). @default 300 */
+  LFS_HTTP_REQUEST_TIMEOUT_SECONDS: int(0, 86400).default(300),
+  /** A graphql-ws socket that sends no connection_init within this is closed (4408), seconds. @default 3 */
+  LFS_WS_INIT_TIMEOUT_SECONDS: int(1, 600).default(3),
+  /** Shortest download link; AWS-facing deployments keep 60, tests lower it. @default 60 */
+  LFS_DOWNLOAD_LINK_MIN_SECONDS: int(1, 60).default(60),
 
   /** Run the promotion worker in this process (turn off for API-only instances). @default true */
   LFS_PROMOTION_ENABLED: bool.default(true),
@@ -135,7 +185,34 @@ export interface Config {
     maxFileSize: number;
     minPartSize: number;
   };
-  auth: { secret?: string; issuer: string; audience: string };
+  auth: {
+    secret?: string;
+    issuer: string;
+    audience: string;
+    jwksUrl?: string;
+    algorithms: string[];
+    jwksCacheSeconds: number;
+    tenantClaim: string;
+    rolesClaim: string;
+    adminRole: string;
+    clockToleranceSeconds: number;
+  };
+  /** Limits of the GraphQL API (see the LFS_* settings above for each). */
+  api: {
+    maxBodyBytes: number;
+    batchLimit: number;
+    maxDepth: number;
+    maxCost: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    rateLimits: { requestUpload: { perMinute: number; burst: number }; refreshUploadCredentials: { perMinute: number; burst: number } };
+    quotas: { openUploads: number; bytesInFlight: number };
+    headersTimeoutSeconds: number;
+    requestTimeoutSeconds: number;
+    wsInitTimeoutSeconds: number;
+    downloadLinkMinSeconds: number;
+  };
   promotion: {
     enabled: boolean;
     concurrency: number;
@@ -176,6 +253,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const local = raw.LFS_LOCAL_AWS ?? !raw.LFS_AWS_ENDPOINT;
   if (local && raw.LFS_AWS_ENDPOINT) problems.push('LFS_LOCAL_AWS=true and LFS_AWS_ENDPOINT cannot be combined');
+  if (raw.LFS_AUTH_JWKS_URL && raw.LFS_AUTH_SECRET) problems.push('LFS_AUTH_JWKS_URL and LFS_AUTH_SECRET cannot be combined');
+  // STS grants 900 s..12 h; only the embedded endpoint can be told to go lower (tests).
+  const minTtl = local ? raw.LFS_LOCAL_AWS_MIN_SESSION_SECONDS : 900;
+  if (raw.LFS_CREDENTIALS_TTL_SECONDS < minTtl) problems.push(`LFS_CREDENTIALS_TTL_SECONDS must be at least ${minTtl}`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({
@@ -211,7 +292,36 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxFileSize: raw.LFS_MAX_FILE_SIZE,
       minPartSize: raw.LFS_MIN_PART_SIZE,
     },
-    auth: { secret: raw.LFS_AUTH_SECRET, issuer: raw.LFS_AUTH_ISSUER, audience: raw.LFS_AUTH_AUDIENCE },
+    auth: {
+      secret: raw.LFS_AUTH_SECRET,
+      issuer: raw.LFS_AUTH_ISSUER,
+      audience: raw.LFS_AUTH_AUDIENCE,
+      jwksUrl: raw.LFS_AUTH_JWKS_URL,
+      algorithms: raw.LFS_AUTH_ALGORITHMS.split(','),
+      jwksCacheSeconds: raw.LFS_AUTH_JWKS_CACHE_SECONDS,
+      tenantClaim: raw.LFS_AUTH_TENANT_CLAIM,
+      rolesClaim: raw.LFS_AUTH_ROLES_CLAIM,
+      adminRole: raw.LFS_AUTH_ADMIN_ROLE,
+      clockToleranceSeconds: raw.LFS_AUTH_CLOCK_TOLERANCE_SECONDS,
+    },
+    api: {
+      maxBodyBytes: raw.LFS_MAX_BODY_BYTES,
+      batchLimit: raw.LFS_GRAPHQL_BATCH_LIMIT,
+      maxDepth: raw.LFS_GRAPHQL_MAX_DEPTH,
+      maxCost: raw.LFS_GRAPHQL_MAX_COST,
+      maxAliases: raw.LFS_GRAPHQL_MAX_ALIASES,
+      maxDirectives: raw.LFS_GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: raw.LFS_GRAPHQL_MAX_TOKENS,
+      rateLimits: {
+        requestUpload: { perMinute: raw.LFS_RATE_UPLOADS_PER_MINUTE, burst: raw.LFS_RATE_UPLOADS_BURST },
+        refreshUploadCredentials: { perMinute: raw.LFS_RATE_REFRESH_PER_MINUTE, burst: raw.LFS_RATE_REFRESH_BURST },
+      },
+      quotas: { openUploads: raw.LFS_QUOTA_OPEN_UPLOADS, bytesInFlight: raw.LFS_QUOTA_BYTES_IN_FLIGHT },
+      headersTimeoutSeconds: raw.LFS_HTTP_HEADERS_TIMEOUT_SECONDS,
+      requestTimeoutSeconds: raw.LFS_HTTP_REQUEST_TIMEOUT_SECONDS,
+      wsInitTimeoutSeconds: raw.LFS_WS_INIT_TIMEOUT_SECONDS,
+      downloadLinkMinSeconds: raw.LFS_DOWNLOAD_LINK_MIN_SECONDS,
+    },
     promotion: {
       enabled: raw.LFS_PROMOTION_ENABLED,
       concurrency: raw.LFS_PROMOTION_CONCURRENCY,

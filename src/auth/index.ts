@@ -2,3 +2,4 @@ export { createAuthenticator, DEFAULT_JWKS_ALGORITHMS, type Authenticator, type 
 export { callerOf, DEFAULT_TENANT, type ClaimMapping } from './claims.js';
 export { loadOrCreateSecret } from './secret.js';
 export { mintToken, type MintTokenOptions } from './tokens.js';
+export { authenticatorOptions } from './options.js';
