@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../auth/index.js';
 import type { Caller } from '../files/model.js';
 
@@ -15,11 +16,36 @@ interface Enveloped {
   subscribe: (args: ExecutionArgs) => unknown;
 }
 
+export interface WebSocketOptions {
+  /** A socket that sends no connection_init within this is closed with 4408. @default 3000 */
+  connectionInitWaitTimeoutMs?: number;
+  /** Largest message accepted; bigger ones close the socket (1009). @default 256 KiB */
+  maxPayloadBytes?: number;
+}
+
+/** setTimeout's longest delay; later expiries re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Closes `socket` with 4401 when its token expires: a subscription must not
+ * outlive the credential that opened it.
+ */
+function closeAtExpiry(socket: WebSocket, expiresAt: Date): void {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const remaining = expiresAt.getTime() - Date.now();
+    timer = remaining > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => socket.close(CloseCode.Unauthorized, 'Token expired'), Math.max(0, remaining));
+  };
+  arm();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /**
  * graphql-ws on the same path as HTTP GraphQL. The token comes once, in
  * `connectionParams.authorization`; a connection without a valid one is
- * closed with 4403 before any operation runs. Operations go through yoga's
- * envelop (getEnveloped), so the schema, context, masking and plugins are the
+ * closed with 4403 before any operation runs, and an authenticated one with
+ * 4401 when its token expires. Operations go through yoga's envelop
+ * (getEnveloped), so the schema, context, masking, limits and plugins are the
  * same as over HTTP.
  */
 export function attachGraphqlWs(
@@ -27,16 +53,20 @@ export function attachGraphqlWs(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   yoga: YogaServerInstance<any, any>,
   authenticator: Authenticator,
+  options: WebSocketOptions = {},
 ): { close(): Promise<void> } {
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 256 * 1024 });
   const callers = new WeakMap<object, Caller>();
 
-  const disposable = useServer<Record<string, unknown> | undefined>(
+  const disposable = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
     {
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3_000,
       onConnect: async ({ connectionParams, extra }) => {
         const authorization = connectionParams?.authorization ?? connectionParams?.Authorization;
         try {
-          callers.set(extra.socket, await authenticator.authenticate(typeof authorization === 'string' ? authorization : undefined));
+          const identity = await authenticator.verify(typeof authorization === 'string' ? authorization : undefined);
+          callers.set(extra.socket, identity.caller);
+          closeAtExpiry(extra.socket, identity.expiresAt);
           return true;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden

@@ -40,9 +40,16 @@ export interface FileRepository {
   markAnnounced(id: number): Promise<void>;
   /** AWAITING_UPLOAD files whose upload deadline has passed. */
   listExpired(now: Date, limit: number): Promise<FileRecord[]>;
+  /** How many AWAITING_UPLOAD files one owner has and the sum of their declared sizes (for quotas). */
+  openUploads(tenant: string, owner: string): Promise<OpenUploads>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface OpenUploads {
+  count: number;
+  bytes: number;
 }
 
 /** A file event back-end consumers must hear about (FileAvailable / FileFailed). */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
-import { announces, type Announcement, type FilePage, type FileRepository, type ListFilesQuery } from './repository.js';
+import { announces, type Announcement, type FilePage, type FileRepository, type ListFilesQuery, type OpenUploads } from './repository.js';
 import { canTransition } from './states.js';
 import { decodeCursor, encodeCursor } from './sqlite/cursor.js';
 import { toRecord, toRow, type FileRow } from './sqlite/rows.js';
@@ -43,6 +43,9 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
   const byId = db.prepare<[string], FileRow>('SELECT * FROM files WHERE id = ?');
   const expired = db.prepare<[number, number], FileRow>(
     `SELECT * FROM files WHERE status = 'AWAITING_UPLOAD' AND upload_deadline <= ? ORDER BY upload_deadline LIMIT ?`,
+  );
+  const open = db.prepare<[string, string], { count: number; bytes: number }>(
+    `SELECT COUNT(*) AS count, COALESCE(SUM(size), 0) AS bytes FROM files WHERE tenant = ? AND owner = ? AND status = 'AWAITING_UPLOAD'`,
   );
   const announce = db.prepare<[string, string, number]>('INSERT INTO announcements (file_id, status, created_at) VALUES (?, ?, ?)');
   const pending = db.prepare<[number], { id: number; file_id: string; status: string; created_at: number }>(
@@ -146,6 +149,11 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
 
     async listExpired(now: Date, limit: number): Promise<FileRecord[]> {
       return expired.all(now.getTime(), limit).map(toRecord);
+    },
+
+    async openUploads(tenant: string, owner: string): Promise<OpenUploads> {
+      const { count, bytes } = open.get(tenant, owner)!;
+      return { count, bytes };
     },
 
     async ping(): Promise<boolean> {

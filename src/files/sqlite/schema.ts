@@ -37,6 +37,9 @@ const migrations: readonly string[] = [
      status      TEXT NOT NULL,
      created_at  INTEGER NOT NULL
    ) STRICT;`,
+  // Quotas count an owner's open uploads on every requestUpload; a partial
+  // index keeps that a short range scan however many files the owner has.
+  `CREATE INDEX files_open_by_owner ON files (tenant, owner) WHERE status = 'AWAITING_UPLOAD';`,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -214,6 +214,19 @@ export function describeFileRepositoryContract(name: string, factory: () => Prom
       expect(await repo.pendingAnnouncements(0)).toEqual([]);
     });
 
+    it("counts one owner's AWAITING_UPLOAD files and sums their sizes", async () => {
+      expect(await repo.openUploads('acme', 'alice')).toEqual({ count: 0, bytes: 0 });
+      await repo.create(newFile({ size: 3 * TiB }));
+      await repo.create(newFile({ size: 2 * TiB }));
+      const moved = await repo.create(newFile({ size: 7 }));
+      await repo.transition(moved.id, 'AWAITING_UPLOAD', 'CANCELLED');
+      await repo.create(newFile({ owner: 'bob', size: 11 }));
+      await repo.create(newFile({ tenant: 'other', size: 13 }));
+      expect(await repo.openUploads('acme', 'alice')).toEqual({ count: 2, bytes: 5 * TiB });
+      expect(await repo.openUploads('acme', 'bob')).toEqual({ count: 1, bytes: 11 });
+      expect(await repo.openUploads('other', 'alice')).toEqual({ count: 1, bytes: 13 });
+    });
+
     it('answers ping while open and closes idempotently', async () => {
       expect(await repo.ping()).toBe(true);
       await repo.close();
