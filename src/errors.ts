@@ -10,6 +10,8 @@ export const errorCodes = {
   BAD_USER_INPUT: { http: 400, message: 'Invalid input' },
   CONFLICT: { http: 409, message: 'The file is not in a state that allows this' },
   RATE_LIMITED: { http: 429, message: 'Too many requests' },
+  /** Too many open uploads or bytes in flight for one owner; finish or cancel some first. */
+  QUOTA_EXCEEDED: { http: 429, message: 'Upload quota exceeded' },
   PAYLOAD_TOO_LARGE: { http: 413, message: 'Payload too large' },
   INTERNAL: { http: 500, message: 'Unexpected error' },
 } as const;
