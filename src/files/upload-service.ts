@@ -14,7 +14,7 @@ import { attachmentDisposition } from '../promotion/content-disposition.js';
 import type { FileLifecycle } from './lifecycle.js';
 import { canSee, dockKeyOf, vaultKeyOf, type Caller, type FileRecord } from './model.js';
 import type { FileRepository } from './repository.js';
-import type { UploadRequest, UploadService, UploadTarget } from './tickets.js';
+import type { UploadService, UploadTarget } from './tickets.js';
 
 const MiB = 1024 * 1024;
 /** S3's limit on parts per multipart upload. */

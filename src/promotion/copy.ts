@@ -51,7 +51,7 @@ export async function copyToVault(s3: S3Client, request: CopyRequest, options: C
     if (!isPreconditionFailed(error)) throw error;
     const head = await s3.send(new HeadObjectCommand({ Bucket: request.targetBucket, Key: request.targetKey }));
     if (head.ContentLength !== request.size) {
-      throw new Error(`vault object ${request.targetKey} exists with ${head.ContentLength} bytes, expected ${request.size}`);
+      throw new Error(`vault object ${request.targetKey} exists with ${head.ContentLength} bytes, expected ${request.size}`, { cause: error });
     }
     return 'already-present';
   }

@@ -105,7 +105,7 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
         continue;
       }
       poll = new AbortController();
-      let messages: Message[] = [];
+      let messages: Message[];
       try {
         const result = await sqs.send(
           new ReceiveMessageCommand({
