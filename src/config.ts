@@ -92,8 +92,8 @@ const schema = z.object({
   LFS_GRAPHQL_BATCH_LIMIT: int(0, 100).default(10),
   /** Deepest selection accepted. @default 8 */
   LFS_GRAPHQL_MAX_DEPTH: int(1, 100).default(8),
-  /** graphql-armor cost of one operation. @default 5000 */
-  LFS_GRAPHQL_MAX_COST: int(1, 1_000_000).default(5000),
+  /** graphql-armor cost of one operation (lists count `first` times; a full 100-file page costs ~7,300). @default 10000 */
+  LFS_GRAPHQL_MAX_COST: int(1, 1_000_000).default(10_000),
   /** Aliases per operation. @default 15 */
   LFS_GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
   /** Directives per operation. @default 10 */
