@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { httpServerOptions } from './api/http-options.js';
 import { createApi } from './api/server.js';
 import { createLfsPubSub } from './api/pubsub.js';
 import { authenticatorOptions, createAuthenticator, loadOrCreateSecret } from './auth/index.js';
@@ -16,6 +17,7 @@ import { createCredentialIssuer } from './credentials/issuer.js';
 import { buildUploadRolePolicy } from './credentials/session-policy.js';
 import { createAnnouncer } from './files/announcer.js';
 import { createFileLifecycle } from './files/lifecycle.js';
+import { createQuotaGuard } from './files/quotas.js';
 import type { FileRepository } from './files/repository.js';
 import { createSqliteFileRepository } from './files/sqlite-repository.js';
 import { createUploadService } from './files/upload-service.js';
@@ -139,7 +141,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         kmsKeyId: dockKmsKeyArn,
       },
     });
-    const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger });
+    const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
+    const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, quotas });
 
     const readiness = createReadinessProbe({
       repository,
@@ -148,7 +151,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       bucket: config.storage.dockBucket,
       queueUrl: resources.dockEventsQueueUrl,
     });
-    server = createServer((req, res) => route(req, res, api.yoga, readiness));
+    server = createServer(httpServerOptions(config), (req, res) => route(req, res, api.yoga, readiness));
     const ws = api.attachWebSocket(server);
     closeWebSocket = () => ws.close();
     await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Caller } from '../files/model.js';
+import type { QuotaGuard } from '../files/quotas.js';
 import type { FileRepository } from '../files/repository.js';
 import type { UploadService } from '../files/tickets.js';
 import type { LfsPubSub } from './pubsub.js';
+import type { RateLimiter } from './rate-limit.js';
 
 /** What resolvers reach through the context; built once per API, shared by every request. */
 export interface ApiServices {
@@ -13,6 +15,10 @@ export interface ApiServices {
   files?: FileRepository;
   pubsub: LfsPubSub;
   logger: Logger;
+  /** Per-owner token buckets of the mutations that mint credentials. */
+  rateLimits: { requestUpload: RateLimiter; refreshUploadCredentials: RateLimiter };
+  /** Per-owner quotas on open uploads; without it uploads are not counted. */
+  quotas?: QuotaGuard;
 }
 
 /** The GraphQL context of one operation (HTTP request, SSE stream or graphql-ws subscribe). */

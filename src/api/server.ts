@@ -6,11 +6,15 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Caller } from '../files/model.js';
+import type { QuotaGuard } from '../files/quotas.js';
 import type { FileRepository } from '../files/repository.js';
 import type { UploadService } from '../files/tickets.js';
 import type { ApiServices, Context } from './context.js';
+import { useBodyLimit } from './body-limit.js';
 import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
+import { armorPlugins } from './limits.js';
 import type { LfsPubSub } from './pubsub.js';
+import { createRateLimiter } from './rate-limit.js';
 import { createRequestIds } from './request-id.js';
 import { schema } from './schema/index.js';
 import { attachGraphqlWs, GRAPHQL_PATH } from './websocket.js';
@@ -23,6 +27,8 @@ export interface ApiOptions {
   logger: Logger;
   /** Read side of `Query.files`. Optional only until the app passes it; without it `files` answers INTERNAL. */
   files?: FileRepository;
+  /** Per-owner upload quotas (open uploads, bytes in flight); unchecked without it. */
+  quotas?: QuotaGuard;
 }
 
 /** What the node:http adapter hands yoga alongside each request. */
@@ -62,6 +68,11 @@ export function createApi(options: ApiOptions): Api {
     files: options.files,
     pubsub: options.pubsub,
     logger,
+    rateLimits: {
+      requestUpload: createRateLimiter(config.api.rateLimits.requestUpload),
+      refreshUploadCredentials: createRateLimiter(config.api.rateLimits.refreshUploadCredentials),
+    },
+    quotas: options.quotas,
   };
   const requestIds = createRequestIds();
 
@@ -73,6 +84,10 @@ export function createApi(options: ApiOptions): Api {
     renderGraphiQL,
     landingPage: false,
     logging: false,
+    // Several operations in one POST (a JSON array), each still limited by armor.
+    batching: config.api.batchLimit > 0 ? { limit: config.api.batchLimit } : false,
+    // No GraphQL file uploads: files go to the dock, never through this server's memory.
+    multipart: false,
     context: async (initial: YogaInitialContext & Partial<NodeServerContext> & SocketInitialContext): Promise<Context> => {
       const requestId = initial.requestId ?? requestIds.of(initial.request);
       if ('caller' in initial) return { caller: initial.caller, requestId, services };
@@ -87,11 +102,21 @@ export function createApi(options: ApiOptions): Api {
       // operation errors were already masked with their request id.
       maskError: (error) => (isPublicError(error) ? error : maskInternalError(error, logger)),
     },
-    plugins: [requestIds.plugin, useOperationErrorMasking(logger), ...(config.graphiql ? [] : [noIntrospection])],
+    plugins: [
+      requestIds.plugin,
+      useBodyLimit(config.api.maxBodyBytes),
+      ...armorPlugins(config),
+      useOperationErrorMasking(logger),
+      ...(config.graphiql ? [] : [noIntrospection]),
+    ],
   });
 
   return {
     yoga,
-    attachWebSocket: (server) => attachGraphqlWs(server, yoga, authenticator),
+    attachWebSocket: (server) =>
+      attachGraphqlWs(server, yoga, authenticator, {
+        connectionInitWaitTimeoutMs: config.api.wsInitTimeoutSeconds * 1000,
+        maxPayloadBytes: config.api.maxBodyBytes,
+      }),
   };
 }

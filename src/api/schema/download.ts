@@ -3,8 +3,8 @@ import type { DownloadLink } from '../../files/tickets.js';
 import { builder } from '../builder.js';
 
 export const DEFAULT_LINK_SECONDS = 900;
-/** SigV4 presigned URLs cannot outlive seven days. */
-export const MAX_LINK_SECONDS = 7 * 24 * 3600;
+/** Links are short-lived bearer secrets: 12 hours at most (SigV4 would allow seven days). */
+export const MAX_LINK_SECONDS = 12 * 3600;
 
 const DownloadLinkRef = builder.objectRef<DownloadLink>('DownloadLink').implement({
   fields: (t) => ({
@@ -19,11 +19,13 @@ builder.mutationField('createDownloadLink', (t) =>
     description: 'A presigned GET on the vault copy; AVAILABLE files only.',
     args: {
       fileId: t.arg.id({ required: true }),
-      expiresIn: t.arg.int({ defaultValue: DEFAULT_LINK_SECONDS, description: `Seconds, 1..${MAX_LINK_SECONDS}.` }),
+      expiresIn: t.arg.int({ defaultValue: DEFAULT_LINK_SECONDS, description: `Seconds, 60..${MAX_LINK_SECONDS}.` }),
     },
     resolve: (_root, { fileId, expiresIn }, { caller, services }) => {
       const seconds = expiresIn ?? DEFAULT_LINK_SECONDS;
-      if (seconds < 1 || seconds > MAX_LINK_SECONDS) throw badInput('expiresIn', `must be between 1 and ${MAX_LINK_SECONDS} seconds`);
+      // The minimum is a setting only so tests can watch a link expire.
+      const min = services.config.api.downloadLinkMinSeconds;
+      if (seconds < min || seconds > MAX_LINK_SECONDS) throw badInput('expiresIn', `must be between ${min} and ${MAX_LINK_SECONDS} seconds`);
       if (!services.uploads.createDownloadLink) throw new LfsError('INTERNAL', 'not implemented yet');
       return services.uploads.createDownloadLink(caller, String(fileId), seconds);
     },

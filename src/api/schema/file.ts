@@ -13,6 +13,10 @@ export const ChecksumRef = builder.objectRef<Checksum>('Checksum').implement({
 });
 
 export const FileRef = builder.objectRef<FileRecord>('File').implement({
+  // Every File that leaves the API, through any field or event, passes the
+  // ownership check once, on top of the checks where it was loaded.
+  runScopesOnType: true,
+  authScopes: (file) => ({ fileVisible: file }),
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),

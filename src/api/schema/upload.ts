@@ -1,8 +1,12 @@
 import { LfsError } from '../../errors.js';
+import type { Caller } from '../../files/model.js';
 import type { UploadCredentials, UploadTarget, UploadTicket } from '../../files/tickets.js';
 import { builder } from '../builder.js';
 import { validateUploadRequest } from '../validation.js';
 import { ChecksumAlgorithmEnum, FileRef } from './file.js';
+
+/** Rate limits are per owner within a tenant. */
+const ownerKey = (caller: Caller) => `${caller.tenant}\u0000${caller.subject}`;
 
 const ChecksumInput = builder.inputType('ChecksumInput', {
   fields: (t) => ({
@@ -55,8 +59,13 @@ builder.mutationField('requestUpload', (t) =>
     type: UploadTicketRef,
     description: 'Creates a file record and returns where and with which credentials to upload it.',
     args: { input: t.arg({ type: RequestUploadInput, required: true }) },
-    resolve: (_root, { input }, { caller, services }) =>
-      services.uploads.requestUpload(caller, validateUploadRequest(input, services.config.uploads)),
+    resolve: (_root, { input }, { caller, services }) => {
+      // Counted before validation: failed attempts cost the same as good ones.
+      services.rateLimits.requestUpload.take(ownerKey(caller));
+      const request = validateUploadRequest(input, services.config.uploads);
+      const create = () => services.uploads.requestUpload(caller, request);
+      return services.quotas ? services.quotas.admit(caller, request.size, create) : create();
+    },
   }),
 );
 
@@ -65,7 +74,10 @@ builder.mutationField('refreshUploadCredentials', (t) =>
     type: UploadCredentialsRef,
     description: 'Fresh credentials for the same key; only while AWAITING_UPLOAD.',
     args: { fileId: t.arg.id({ required: true }) },
-    resolve: (_root, { fileId }, { caller, services }) => services.uploads.refreshUploadCredentials(caller, String(fileId)),
+    resolve: (_root, { fileId }, { caller, services }) => {
+      services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
+      return services.uploads.refreshUploadCredentials(caller, String(fileId));
+    },
   }),
 );
 

@@ -12,6 +12,7 @@ import { createAuthenticator, mintToken } from '../../../src/auth/index.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { conflict, notFound } from '../../../src/errors.js';
 import { canSee, dockKeyOf, type Caller, type FileEvent, type FileRecord, type FileStatus, type NewFile } from '../../../src/files/model.js';
+import { createQuotaGuard } from '../../../src/files/quotas.js';
 import type { FileRepository } from '../../../src/files/repository.js';
 import { createSqliteFileRepository } from '../../../src/files/sqlite-repository.js';
 import { eventTypeFor } from '../../../src/files/states.js';
@@ -120,7 +121,8 @@ export async function createTestApi(env: Record<string, string> = {}): Promise<T
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const authenticator = createAuthenticator({ secret, issuer: config.auth.issuer, audience: config.auth.audience });
-  const api = createApi({ config, uploads, pubsub, authenticator, logger, files: repository });
+  const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
+  const api = createApi({ config, uploads, pubsub, authenticator, logger, files: repository, quotas });
 
   return {
     api,

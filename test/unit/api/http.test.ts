@@ -228,7 +228,7 @@ describe('GraphQL over HTTP', () => {
       ]);
     });
 
-    it.each([0, -1, 7 * 24 * 3600 + 1])('rejects createDownloadLink expiresIn %i with BAD_USER_INPUT', async (expiresIn) => {
+    it.each([0, -1, 59, 12 * 3600 + 1, 7 * 24 * 3600])('rejects createDownloadLink expiresIn %i with BAD_USER_INPUT', async (expiresIn) => {
       const { body } = await t.graphql('mutation ($e: Int) { createDownloadLink(fileId: "x", expiresIn: $e) { url } }', { e: expiresIn }, alice);
       expect(body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'expiresIn' });
     });
