@@ -1,18 +1,10 @@
-import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
-import { Crc32c } from '@aws-crypto/crc32c';
-import { Crc64NvmeJs } from '@aws-sdk/checksums/crc';
 import { AwsError } from '../errors.js';
+
+export { createDigester, type Digester } from '../../checksums/digest.js';
 
 export const checksumAlgorithms = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof checksumAlgorithms)[number];
 export type ChecksumType = 'COMPOSITE' | 'FULL_OBJECT';
-
-/** Incremental digest over a stream of buffers. */
-export interface Digester {
-  update(data: Buffer): void;
-  digest(): Promise<Buffer>;
-}
 
 export function isChecksumAlgorithm(value: string): value is ChecksumAlgorithm {
   return (checksumAlgorithms as readonly string[]).includes(value);
@@ -26,35 +18,6 @@ export function checksumHeader(algorithm: ChecksumAlgorithm): string {
 /** `ChecksumCRC64NVME` for CRC64NVME: the element / field name in XML and the SDK. */
 export function checksumField(algorithm: ChecksumAlgorithm): string {
   return `Checksum${algorithm}`;
-}
-
-function uint32(value: number): Buffer {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(value >>> 0);
-  return out;
-}
-
-export function createDigester(algorithm: ChecksumAlgorithm | 'MD5'): Digester {
-  switch (algorithm) {
-    case 'CRC32': {
-      let value = 0;
-      return { update: (data) => void (value = crc32(data, value)), digest: async () => uint32(value) };
-    }
-    case 'CRC32C': {
-      const crc = new Crc32c();
-      return { update: (data) => void crc.update(data), digest: async () => uint32(crc.digest()) };
-    }
-    case 'CRC64NVME': {
-      const crc = new Crc64NvmeJs();
-      return { update: (data) => crc.update(data), digest: async () => Buffer.from(await crc.digest()) };
-    }
-    case 'SHA1':
-    case 'SHA256':
-    case 'MD5': {
-      const hash = createHash(algorithm.toLowerCase());
-      return { update: (data) => void hash.update(data), digest: async () => hash.digest() };
-    }
-  }
 }
 
 /** Decodes a base64 checksum as sent by a client; InvalidDigest when it cannot be one. */
