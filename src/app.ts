@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
 import { buildUploadRolePolicy } from './credentials/session-policy.js';
 import { createAnnouncer } from './files/announcer.js';
+import { createFailpoint } from './failpoints.js';
 import { createFileLifecycle } from './files/lifecycle.js';
 import { createQuotaGuard } from './files/quotas.js';
 import type { FileRepository } from './files/repository.js';
@@ -110,7 +111,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, config.storage.vaultBucket),
       logger.child({ component: 'announcer' }),
     );
-    const lifecycle = createFileLifecycle({ repository, pubsub, announcer });
+    const failpoint = createFailpoint(config.failpoint);
+    const lifecycle = createFileLifecycle({ repository, pubsub, announcer, failpoint });
     const issuer = createCredentialIssuer({
       sts: clients.sts,
       roleArn: config.storage.uploadRoleArn,
@@ -174,6 +176,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         concurrency: config.promotion.copyConcurrency,
       },
       logger: logger.child({ component: 'promotion' }),
+      failpoint,
     });
     worker = createPromotionWorker({
       sqs: clients.sqs,
@@ -190,6 +193,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       repository,
       lifecycle,
       dockBucket: config.storage.dockBucket,
+      vaultBucket: config.storage.vaultBucket,
       staleUploadSeconds: config.cleanup.staleUploadSeconds,
       logger: logger.child({ component: 'cleanup' }),
     });

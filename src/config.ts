@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { failpointNames, type FailpointName } from './failpoints.js';
 
 const GiB = 1024 ** 3;
 const TiB = 1024 * GiB;
@@ -58,7 +59,7 @@ const schema = z.object({
   /** Lifetime of upload credentials in seconds: 900..43200 on AWS, down to LFS_LOCAL_AWS_MIN_SESSION_SECONDS on the embedded endpoint. @default 3600 */
   LFS_CREDENTIALS_TTL_SECONDS: int(1, 43200).default(3600),
   /** How long a ticket may stay unused before it is EXPIRED. @default 86400 */
-  LFS_UPLOAD_DEADLINE_SECONDS: int(60, 30 * 86400).default(86400),
+  LFS_UPLOAD_DEADLINE_SECONDS: int(1, 30 * 86400).default(86400),
   /** Largest declared size accepted. @default 5 TiB */
   LFS_MAX_FILE_SIZE: int(1, 5 * TiB).default(5 * TiB),
   /** Smallest part size recommended to clients. @default 8 MiB */
@@ -146,6 +147,9 @@ const schema = z.object({
   /** A completed dock object waits this long for its notification before the reconciler promotes it. @default 120 */
   LFS_RECONCILE_GRACE_SECONDS: int(0, 86400).default(120),
 
+  /** Test only: die with SIGKILL at this point of the promotion (see src/failpoints.ts). */
+  LFS_FAILPOINT: z.enum(failpointNames).optional(),
+
   /** debug | info | warn | error | silent. @default info */
   LFS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Serve GraphiQL and introspection. @default true */
@@ -225,6 +229,7 @@ export interface Config {
   };
   cleanup: { intervalSeconds: number; staleUploadSeconds: number; reconcileGraceSeconds: number };
   logLevel: RawConfig['LFS_LOG_LEVEL'];
+  failpoint?: FailpointName;
   graphiql: boolean;
 }
 
@@ -338,6 +343,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       reconcileGraceSeconds: raw.LFS_RECONCILE_GRACE_SECONDS,
     },
     logLevel: raw.LFS_LOG_LEVEL,
+    failpoint: raw.LFS_FAILPOINT,
     graphiql: raw.LFS_GRAPHIQL,
   });
 }

@@ -1,16 +1,17 @@
 import { AbortMultipartUploadCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { FileLifecycle } from '../files/lifecycle.js';
-import { dockKeyOf, fileIdOfDockKey } from '../files/model.js';
+import { dockKeyOf, fileIdOfDockKey, fileIdOfVaultKey } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
-import { dockUploads } from './dock-listing.js';
+import { uploadsUnder } from './listing.js';
 
 export interface CleanupOptions {
   s3: S3Client;
   repository: FileRepository;
   lifecycle: FileLifecycle;
   dockBucket: string;
+  vaultBucket: string;
   /** Multipart uploads older than this are aborted whatever their file's state. */
   staleUploadSeconds: number;
   logger: Logger;
@@ -19,6 +20,7 @@ export interface CleanupOptions {
 export interface CleanupReport {
   expired: number;
   abortedUploads: number;
+  abortedVaultCopies: number;
 }
 
 /**
@@ -47,7 +49,7 @@ export function createCleanup(options: CleanupOptions) {
 
   async function abortDeadUploads(now: Date): Promise<number> {
     let aborted = 0;
-    for await (const upload of dockUploads(s3, dockBucket, 'uploads/')) {
+    for await (const upload of uploadsUnder(s3, dockBucket, 'uploads/')) {
       const fileId = fileIdOfDockKey(upload.Key ?? '');
       const file = fileId ? await repository.get(fileId) : undefined;
       const age = now.getTime() - (upload.Initiated?.getTime() ?? now.getTime());
@@ -60,11 +62,29 @@ export function createCleanup(options: CleanupOptions) {
     return aborted;
   }
 
+  /**
+   * A parallel vault copy interrupted by a crash leaves its multipart upload
+   * behind (never a visible object); once the file is final, nobody will
+   * complete it.
+   */
+  async function abortInterruptedCopies(): Promise<number> {
+    let aborted = 0;
+    for await (const upload of uploadsUnder(s3, options.vaultBucket, 'files/')) {
+      const fileId = fileIdOfVaultKey(upload.Key ?? '');
+      const file = fileId ? await repository.get(fileId) : undefined;
+      if (file && !isFinal(file.status)) continue;
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: options.vaultBucket, Key: upload.Key, UploadId: upload.UploadId }));
+      aborted++;
+    }
+    return aborted;
+  }
+
   return {
     async run(now = new Date()): Promise<CleanupReport> {
       const expired = await expireTickets(now);
       const abortedUploads = await abortDeadUploads(now);
-      return { expired, abortedUploads };
+      const abortedVaultCopies = await abortInterruptedCopies();
+      return { expired, abortedUploads, abortedVaultCopies };
     },
   };
 }

@@ -4,7 +4,7 @@ import { fileIdOfDockKey } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
 import type { Promoter } from '../promotion/promote.js';
-import { dockObjects } from './dock-listing.js';
+import { objectsUnder } from './listing.js';
 
 export interface ReconcilerOptions {
   s3: S3Client;
@@ -31,7 +31,7 @@ export function createReconciler(options: ReconcilerOptions) {
   return {
     async run(now = new Date()): Promise<ReconcileReport> {
       const report: ReconcileReport = { promoted: 0, deleted: 0 };
-      for await (const object of dockObjects(s3, dockBucket, 'uploads/')) {
+      for await (const object of objectsUnder(s3, dockBucket, 'uploads/')) {
         const key = object.Key!;
         const fileId = fileIdOfDockKey(key);
         const file = fileId ? await repository.get(fileId) : undefined;

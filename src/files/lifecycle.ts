@@ -1,4 +1,5 @@
 import type { LfsPubSub } from '../api/pubsub.js';
+import type { Failpoint } from '../failpoints.js';
 import type { Announcer } from './announcer.js';
 import type { FileEvent, FileRecord, FileStatus, TransitionPatch } from './model.js';
 import { announces, type FileRepository } from './repository.js';
@@ -22,14 +23,16 @@ export interface FileLifecycleOptions {
   repository: FileRepository;
   pubsub: LfsPubSub;
   announcer?: Announcer;
+  failpoint?: Failpoint;
 }
 
-export function createFileLifecycle({ repository, pubsub, announcer }: FileLifecycleOptions): FileLifecycle {
+export function createFileLifecycle({ repository, pubsub, announcer, failpoint }: FileLifecycleOptions): FileLifecycle {
   return {
     async transition(id, from, to, patch) {
       const now = new Date();
       const file = await repository.transition(id, from, to, patch, now);
       if (!file) return undefined;
+      if (announces(to)) failpoint?.('promotion.after-commit');
       const event: FileEvent = { type: eventTypeFor(to), file, at: now };
       pubsub.publish('fileEvents', event);
       if (announcer && announces(to)) await announcer.flush();

@@ -84,6 +84,12 @@ export function fileIdOfDockKey(key: string): string | undefined {
   return match?.[1];
 }
 
+/** The file id in a vault key, or undefined when the key is not one of ours. */
+export function fileIdOfVaultKey(key: string): string | undefined {
+  const match = /^files\/([A-Za-z0-9_-]{1,64})$/.exec(key);
+  return match?.[1];
+}
+
 /** Owners see their files; admins see every file of their tenant. */
 export function canSee(caller: Caller, file: FileRecord): boolean {
   if (file.tenant !== caller.tenant) return false;

@@ -6,8 +6,10 @@ import {
   HeadObjectCommand,
   S3ServiceException,
   UploadPartCopyCommand,
+  type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { ChecksumAlgorithm } from '../files/model.js';
 
 export interface CopyRequest {
   sourceBucket: string;
@@ -19,6 +21,8 @@ export interface CopyRequest {
   contentDisposition: string;
   kmsKeyId: string;
   metadata?: Record<string, string>;
+  /** Have the vault compute and keep this full-object checksum. */
+  checksumAlgorithm?: ChecksumAlgorithm;
 }
 
 export interface CopyOptions {
@@ -73,6 +77,7 @@ async function singleCopy(s3: S3Client, request: CopyRequest): Promise<void> {
       Metadata: request.metadata,
       ServerSideEncryption: 'aws:kms',
       SSEKMSKeyId: request.kmsKeyId,
+      ChecksumAlgorithm: request.checksumAlgorithm,
       IfNoneMatch: '*',
     }),
   );
@@ -96,10 +101,13 @@ async function parallelCopy(s3: S3Client, request: CopyRequest, options: CopyOpt
       Metadata: request.metadata,
       ServerSideEncryption: 'aws:kms',
       SSEKMSKeyId: request.kmsKeyId,
+      ChecksumAlgorithm: request.checksumAlgorithm,
+      // CRCs combine across parts into a checksum of the whole content; SHA-256 cannot.
+      ChecksumType: request.checksumAlgorithm && request.checksumAlgorithm !== 'SHA256' ? 'FULL_OBJECT' : undefined,
     }),
   );
   const uploadId = created.UploadId!;
-  const etags: string[] = new Array(partCount);
+  const parts: CompletedPart[] = new Array(partCount);
   let next = 0;
   let copied = 0;
   const worker = async () => {
@@ -117,7 +125,8 @@ async function parallelCopy(s3: S3Client, request: CopyRequest, options: CopyOpt
           CopySourceRange: `bytes=${start}-${end}`,
         }),
       );
-      etags[index] = result.CopyPartResult!.ETag!;
+      const { ETag, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA256 } = result.CopyPartResult!;
+      parts[index] = { PartNumber: index + 1, ETag, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA256 };
       copied += end - start + 1;
       options.onProgress?.(copied);
     }
@@ -130,7 +139,7 @@ async function parallelCopy(s3: S3Client, request: CopyRequest, options: CopyOpt
         Key: request.targetKey,
         UploadId: uploadId,
         IfNoneMatch: '*',
-        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        MultipartUpload: { Parts: parts },
       }),
     );
   } catch (error) {

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
+import type { Failpoint } from '../failpoints.js';
 import type { FileLifecycle } from '../files/lifecycle.js';
 import { dockKeyOf, fileIdOfDockKey, vaultKeyOf, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
@@ -7,6 +8,7 @@ import { isFinal } from '../files/states.js';
 import { attachmentDisposition } from './content-disposition.js';
 import { copyToVault, isNotFound, type CopyOptions } from './copy.js';
 import type { DockObjectEvent } from './s3-event.js';
+import { headWithChecksums, wholeObjectChecksum, type ObjectFacts } from './verify.js';
 
 export interface PromoterOptions {
   s3: S3Client;
@@ -17,6 +19,7 @@ export interface PromoterOptions {
   vaultKmsKeyId: string;
   copy: CopyOptions;
   logger: Logger;
+  failpoint?: Failpoint;
 }
 
 export type PromotionOutcome = 'available' | 'failed' | 'ignored';
@@ -35,6 +38,7 @@ export interface Promoter {
  */
 export function createPromoter(options: PromoterOptions): Promoter {
   const { s3, repository, lifecycle, logger } = options;
+  const failpoint = options.failpoint ?? (() => {});
 
   const deleteDockObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: options.dockBucket, Key: key }));
 
@@ -66,18 +70,26 @@ export function createPromoter(options: PromoterOptions): Promoter {
           : await lifecycle.transition(file.id, 'AWAITING_UPLOAD', 'PROMOTING', { uploadedAt: event.eventTime });
       if (!promoting) return 'ignored';
 
-      let size: number;
+      let dock: ObjectFacts;
       try {
-        const head = await s3.send(new HeadObjectCommand({ Bucket: options.dockBucket, Key: event.key }));
-        size = head.ContentLength ?? -1;
+        dock = await headWithChecksums(s3, options.dockBucket, event.key);
       } catch (error) {
         if (!isNotFound(error)) throw error;
         return finishWithoutDockObject(promoting);
       }
+      const size = dock.size;
       if (size !== promoting.size) {
         return fail(promoting, `size mismatch: declared ${promoting.size} bytes, uploaded ${size}`);
       }
+      const declared = promoting.checksum;
+      if (declared) {
+        const actual = await wholeObjectChecksum(s3, options.dockBucket, event.key, declared.algorithm, dock);
+        if (actual !== declared.value) {
+          return fail(promoting, `checksum mismatch: declared ${declared.algorithm} ${declared.value}, uploaded ${actual}`);
+        }
+      }
 
+      failpoint('promotion.before-copy');
       await copyToVault(
         s3,
         {
@@ -89,9 +101,16 @@ export function createPromoter(options: PromoterOptions): Promoter {
           contentType: promoting.contentType,
           contentDisposition: attachmentDisposition(promoting.name),
           kmsKeyId: options.vaultKmsKeyId,
+          checksumAlgorithm: declared?.algorithm,
         },
-        options.copy,
+        { ...options.copy, onProgress: () => failpoint('promotion.mid-copy') },
       );
+      failpoint('promotion.after-copy');
+      if (declared) {
+        // The vault copy must carry the same content checksum before the dock copy goes.
+        const copied = await wholeObjectChecksum(s3, options.vaultBucket, vaultKeyOf(promoting.id), declared.algorithm);
+        if (copied !== declared.value) throw new Error(`vault copy of ${promoting.id} has ${declared.algorithm} ${copied}, expected ${declared.value}`);
+      }
       await deleteDockObject(event.key);
       await lifecycle.transition(promoting.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
       return 'available';

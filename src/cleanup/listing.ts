@@ -1,7 +1,7 @@
 import { ListMultipartUploadsCommand, ListObjectsV2Command, type MultipartUpload, type S3Client, type _Object } from '@aws-sdk/client-s3';
 
 /** Every object under `prefix`, page by page, without holding more than one page. */
-export async function* dockObjects(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<_Object> {
+export async function* objectsUnder(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<_Object> {
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
@@ -11,7 +11,7 @@ export async function* dockObjects(s3: S3Client, bucket: string, prefix: string)
 }
 
 /** Every unfinished multipart upload under `prefix`. */
-export async function* dockUploads(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<MultipartUpload> {
+export async function* uploadsUnder(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<MultipartUpload> {
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
