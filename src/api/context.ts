@@ -25,6 +25,8 @@ export interface ApiServices {
 export interface Context {
   /** Undefined when no token came with the request; resolvers behind `authenticated` see it set. */
   caller?: Caller;
+  /** When the caller's token expires; subscriptions end then. */
+  tokenExpiresAt?: Date;
   /** Echoed in `x-request-id` and in masked INTERNAL errors, so a report can be matched to the log. */
   requestId: string;
   services: ApiServices;

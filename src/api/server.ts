@@ -13,6 +13,7 @@ import type { ApiServices, Context } from './context.js';
 import { useBodyLimit } from './body-limit.js';
 import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
 import { armorPlugins } from './limits.js';
+import { useTokenExpiry } from './token-expiry.js';
 import type { LfsPubSub } from './pubsub.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createRequestIds } from './request-id.js';
@@ -40,6 +41,7 @@ export interface NodeServerContext {
 /** Set by the graphql-ws binding, which authenticates once per connection. */
 interface SocketInitialContext {
   caller?: Caller;
+  tokenExpiresAt?: Date;
   requestId?: string;
 }
 
@@ -90,12 +92,13 @@ export function createApi(options: ApiOptions): Api {
     multipart: false,
     context: async (initial: YogaInitialContext & Partial<NodeServerContext> & SocketInitialContext): Promise<Context> => {
       const requestId = initial.requestId ?? requestIds.of(initial.request);
-      if ('caller' in initial) return { caller: initial.caller, requestId, services };
+      if ('caller' in initial) return { caller: initial.caller, tokenExpiresAt: initial.tokenExpiresAt, requestId, services };
       // No header: an anonymous context, so each field answers UNAUTHENTICATED
       // itself. A header that does not verify fails the whole request (401).
       const authorization = initial.request.headers.get('authorization') ?? undefined;
-      const caller = authorization === undefined ? undefined : await authenticator.authenticate(authorization);
-      return { caller, requestId, services };
+      if (authorization === undefined) return { requestId, services };
+      const identity = await authenticator.verify(authorization);
+      return { caller: identity.caller, tokenExpiresAt: identity.expiresAt, requestId, services };
     },
     maskedErrors: {
       // Last line of defence for errors outside an operation (context, parsing);
@@ -106,6 +109,7 @@ export function createApi(options: ApiOptions): Api {
       requestIds.plugin,
       useBodyLimit(config.api.maxBodyBytes),
       ...armorPlugins(config),
+      useTokenExpiry(),
       useOperationErrorMasking(logger),
       ...(config.graphiql ? [] : [noIntrospection]),
     ],

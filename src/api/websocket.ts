@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ExecutionArgs, GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Authenticator } from '../auth/index.js';
-import type { Caller } from '../files/model.js';
+import type { Authenticator, Identity } from '../auth/index.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -56,7 +55,7 @@ export function attachGraphqlWs(
   options: WebSocketOptions = {},
 ): { close(): Promise<void> } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 256 * 1024 });
-  const callers = new WeakMap<object, Caller>();
+  const identities = new WeakMap<object, Identity>();
 
   const disposable = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
     {
@@ -65,7 +64,7 @@ export function attachGraphqlWs(
         const authorization = connectionParams?.authorization ?? connectionParams?.Authorization;
         try {
           const identity = await authenticator.verify(typeof authorization === 'string' ? authorization : undefined);
-          callers.set(extra.socket, identity.caller);
+          identities.set(extra.socket, identity);
           closeAtExpiry(extra.socket, identity.expiresAt);
           return true;
         } catch {
@@ -81,17 +80,20 @@ export function attachGraphqlWs(
           socket: ctx.extra.socket,
           params,
           // Read by the context factory instead of an Authorization header.
-          caller: callers.get(ctx.extra.socket),
+          caller: identities.get(ctx.extra.socket)?.caller,
+          tokenExpiresAt: identities.get(ctx.extra.socket)?.expiresAt,
           requestId: randomUUID(),
         });
         let document;
         try {
           document = parse(params.query);
+          // Limit plugins (graphql-armor) throw from validation rather than return; both are the client's error.
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
         } catch (error) {
-          return [error as GraphQLError];
+          if (error instanceof GraphQLError) return [error];
+          throw error;
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName,
