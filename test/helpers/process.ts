@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testEnv } from './stack.js';
 
@@ -10,6 +12,10 @@ export interface LfsProcess {
   graphqlUrl: string;
   /** The development token printed at start. */
   token: string;
+  /** The embedded AWS endpoint's URL printed at start. */
+  awsUrl: string;
+  /** The embedded endpoint's root credentials, from the data folder. */
+  rootCredentials: { accessKeyId: string; secretAccessKey: string };
   /** Everything the process printed so far. */
   output: () => string;
   /** Resolves when the process has exited. */
@@ -26,14 +32,15 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = await new Promise<{ graphqlUrl: string; token: string }>((resolve, reject) => {
+  const ready = await new Promise<{ graphqlUrl: string; token: string; awsUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`lfs did not start:\n${output}`)), 30_000);
     const check = () => {
       const url = /GraphQL:\s+(\S+)/.exec(output);
       const token = /Development token[^\n]*\n\s*(\S+)/.exec(output);
-      if (url && token) {
+      const aws = /AWS endpoint \(embedded\):\s+(\S+)/.exec(output);
+      if (url && token && aws) {
         clearTimeout(timer);
-        resolve({ graphqlUrl: url[1], token: token[1] });
+        resolve({ graphqlUrl: url[1], token: token[1], awsUrl: aws[1] });
       }
     };
     child.stdout!.on('data', check);
@@ -42,5 +49,6 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
       reject(new Error(`lfs exited with ${code} before it was ready:\n${output}`));
     });
   });
-  return { child, ...ready, output: () => output, exited };
+  const rootCredentials = JSON.parse(await readFile(join(dataDir, 'aws', 'root-credentials.json'), 'utf8'));
+  return { child, ...ready, rootCredentials, output: () => output, exited };
 }
