@@ -1,0 +1,97 @@
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { failpointNames } from '../../../src/failpoints.js';
+import { randomStream, sha256Of } from '../../helpers/data.js';
+import { FILE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
+import { spawnLfs, type LfsProcess } from '../../helpers/process.js';
+import { drain, eventsByFile, queueUrl } from '../../helpers/queues.js';
+import { uploadWithTicket } from '../../helpers/uploader.js';
+
+const MiB = 1024 * 1024;
+// Small copy parts so a 12 MiB file takes the parallel UploadPartCopy path, one part at a time.
+const env = {
+  LFS_PROMOTION_VISIBILITY_SECONDS: '2',
+  LFS_PROMOTION_RETRY_BASE_SECONDS: '0',
+  LFS_SINGLE_COPY_LIMIT: String(5 * MiB),
+  LFS_COPY_PART_SIZE: String(5 * MiB),
+  LFS_COPY_CONCURRENCY: '1',
+  LFS_CLEANUP_INTERVAL_SECONDS: '1',
+};
+
+async function graphql(lfs: LfsProcess, query: string, variables: Record<string, unknown>) {
+  const response = await fetch(lfs.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${lfs.token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json() as Promise<any>;
+}
+
+async function statusBecomes(lfs: LfsProcess, id: string, status: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = (await graphql(lfs, FILE, { id })).data.file.status;
+    if (current === status) return;
+    if (Date.now() > deadline) throw new Error(`file ${id} is ${current}, not ${status}, after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('kill -9 during promotion, then restart', () => {
+  const cleanup: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const step of cleanup.reverse()) await step();
+    cleanup.length = 0;
+  });
+
+  it.each(failpointNames)('at %s: the file ends AVAILABLE, intact, announced once, nothing left behind', async (failpoint) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'lfs-crash-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+
+    const doomed = await spawnLfs(dataDir, { ...env, LFS_FAILPOINT: failpoint });
+    cleanup.push(async () => doomed.child.kill('SIGKILL'));
+    const requested = await graphql(doomed, REQUEST_UPLOAD, { input: { name: 'crash.bin', size: 12 * MiB } });
+    const ticket: Ticket = requested.data.requestUpload;
+    const data = randomStream(12 * MiB);
+    await uploadWithTicket(ticket, data.stream, { partSize: 6 * MiB });
+    expect(await doomed.exited).toBeNull(); // killed by its signal, not exited
+
+    const revived = await spawnLfs(dataDir, env);
+    cleanup.push(async () => {
+      revived.child.kill('SIGTERM');
+      await revived.exited;
+    });
+    await statusBecomes(revived, ticket.file.id, 'AVAILABLE');
+
+    const credentials = revived.rootCredentials;
+    const s3 = new S3Client({ endpoint: revived.awsUrl, region: 'us-east-1', forcePathStyle: true, credentials });
+    const sqs = new SQSClient({ endpoint: revived.awsUrl, region: 'us-east-1', credentials });
+    cleanup.push(async () => {
+      s3.destroy();
+      sqs.destroy();
+    });
+    const vault = await s3.send(new GetObjectCommand({ Bucket: 'lfs-vault', Key: `files/${ticket.file.id}` }));
+    expect(await sha256Of(vault.Body as AsyncIterable<Uint8Array>)).toBe(data.sha256());
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: 'lfs-dock' }))).KeyCount).toBe(0);
+    // The copy a crash interrupted is aborted by the cleanup job once the file is final.
+    for (let i = 0; ; i++) {
+      const leftovers = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'lfs-vault' }));
+      if (!leftovers.Uploads?.length) break;
+      if (i > 50) throw new Error('an interrupted vault copy was never aborted');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The announcement may still be on its way right after the commit.
+    const messages = [];
+    for (let i = 0; messages.length === 0 && i < 50; i++) {
+      messages.push(...(await drain(sqs, await queueUrl(sqs, 'lfs-file-events'))));
+      if (messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    messages.push(...(await drain(sqs, await queueUrl(sqs, 'lfs-file-events'))));
+    expect(eventsByFile(messages)).toEqual({ [ticket.file.id]: ['FileAvailable'] });
+  });
+});
