@@ -14,6 +14,7 @@ import { createAwsClients, type AwsClients } from './aws/clients.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
 import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
+import { createRevocations } from './credentials/revocations.js';
 import { buildUploadRolePolicy } from './credentials/session-policy.js';
 import { createAnnouncer } from './files/announcer.js';
 import { createFailpoint } from './failpoints.js';
@@ -133,6 +134,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       presignS3: presignClients.s3,
       vaultBucket: config.storage.vaultBucket,
       logger,
+      revocations: createRevocations({
+        s3: clients.s3,
+        dockBucket: config.storage.dockBucket,
+        roleArn: config.storage.uploadRoleArn,
+        maxCredentialSeconds: Math.max(config.uploads.credentialsTtlSeconds, config.aws.local ? config.aws.localMinSessionSeconds : 900),
+        logger: logger.child({ component: 'revocations' }),
+      }),
       deadlineSeconds: config.uploads.deadlineSeconds,
       minPartSize: config.uploads.minPartSize,
       target: {

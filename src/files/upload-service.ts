@@ -9,6 +9,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CredentialIssuer } from '../credentials/issuer.js';
+import type { Revocations } from '../credentials/revocations.js';
 import { conflict, notFound } from '../errors.js';
 import { attachmentDisposition } from '../promotion/content-disposition.js';
 import type { FileLifecycle } from './lifecycle.js';
@@ -33,6 +34,8 @@ export interface UploadServiceOptions {
   presignS3: S3Client;
   vaultBucket: string;
   logger: Logger;
+  /** Refuses a cancelled file's upload credentials (a Deny in the dock bucket policy); without it they live until they expire. */
+  revocations?: Pick<Revocations, 'revoke'>;
 }
 
 /** The smallest whole-MiB part size, at least `minPartSize`, that fits `size` in 10,000 parts. */
@@ -92,6 +95,10 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}; only AWAITING_UPLOAD files can be cancelled`);
       const cancelled = await options.lifecycle.transition(file.id, 'AWAITING_UPLOAD', 'CANCELLED');
       if (!cancelled) throw conflict('The file changed state while it was being cancelled');
+      // Before clearing the dock, so the credentials cannot start a new upload behind the abort.
+      await options.revocations
+        ?.revoke(file.id)
+        .catch((error) => options.logger.error({ err: error, fileId }, 'could not revoke the upload credentials of a cancelled file'));
       // Best effort now; the cleanup job aborts whatever this misses.
       await clearDock(file.id).catch((error) => options.logger.warn({ err: error, fileId }, 'could not clear the dock after cancel'));
       return cancelled;
