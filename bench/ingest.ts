@@ -47,14 +47,16 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
     };
   } finally {
     s3.destroy();
-    server.stop();
+    await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
 async function startEndpoint(dataDir: string) {
   const cli = fileURLToPath(new URL('../bin/lfs.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, 'local-aws', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the endpoint without touching the client.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'local-aws', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk) => {
@@ -70,7 +72,13 @@ async function startEndpoint(dataDir: string) {
       accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(output)![1],
       secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)![1],
     },
-    stop: () => child.kill('SIGTERM'),
+    /** Resolves once the process is gone (a profiler writes its file on exit). */
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
