@@ -86,12 +86,16 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
         await Promise.all(parsed.records.map((record) => promoter.giveUp(record, reason))).catch((failure) =>
           logger.error({ err: failure }, 'could not mark the file FAILED; the reconciler will see it'),
         );
+        // Visible again at once, so the next receive moves it to the dead-letter queue.
+        await sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }))
+          .catch((error) => logger.warn({ err: error }, 'could not change message visibility'));
       } else {
         const delay = retryDelaySeconds(receives, options.retryBaseSeconds);
         logger.warn({ err: error, messageId: message.MessageId, receives, retryInSeconds: delay }, 'promotion attempt failed; will retry');
         await sqs
           .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: delay }))
-          .catch(() => {});
+          .catch((error) => logger.warn({ err: error }, 'could not change message visibility'));
       }
     } finally {
       clearInterval(heartbeat);

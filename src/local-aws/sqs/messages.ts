@@ -183,7 +183,8 @@ function changeOne(ctx: SqsContext, queue: Queue, entry: Input): void {
   }
   if (row.visible_at <= now) throw new AwsError('MessageNotInflight', 'The message referred to is not in flight.');
   ctx.store.setVisibleAt(row.seq, now + timeout * 1000);
-  if (timeout === 0) ctx.waiters.notify(queue.name);
+  // Parked receivers recompute when the next message becomes visible.
+  ctx.waiters.notify(queue.name);
 }
 
 export function changeMessageVisibility(ctx: SqsContext, input: Input, request: AwsRequest) {

@@ -81,6 +81,19 @@ describe('SQS against the embedded endpoint', () => {
     expect(second.Messages![0]).toMatchObject({ Body: 'again', Attributes: { ApproximateReceiveCount: '2' } });
   });
 
+  it('wakes a waiting long poll when ChangeMessageVisibility brings a message back sooner', async () => {
+    const url = await createQueue('shortened', { VisibilityTimeout: '30' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'soon' }));
+    const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    const started = Date.now();
+    // Parked while the message is hidden for 30 s; shortening the timeout to 1 s must re-arm its timer.
+    const receiving = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first.Messages![0].ReceiptHandle, VisibilityTimeout: 1 }));
+    expect((await receiving).Messages?.[0].Body).toBe('soon');
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('redrives to the dead-letter queue after maxReceiveCount', async () => {
     const dlq = await createQueue('redrive-dlq');
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }));
