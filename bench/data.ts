@@ -20,7 +20,7 @@ export function patternStream(bytes: number, blockSize = 1024 * 1024): Readable 
       const length = Math.min(blockSize, bytes - produced);
       const chunk = Buffer.allocUnsafe(length);
       block.copy(chunk, 0, 0, length);
-      chunk.writeUInt32BE(index++ >>> 0, 0);
+      if (length >= 4) chunk.writeUInt32BE(index++ >>> 0, 0);
       produced += length;
       this.push(chunk);
     },

@@ -19,7 +19,7 @@ export function randomStream(size: number, blockSize = 1024 * 1024): { stream: R
       const length = Math.min(blockSize, size - produced);
       const block = Buffer.from(base.subarray(0, length));
       // Vary each block so no two parts are identical.
-      block.writeUInt32BE(counter++, 0);
+      if (length >= 4) block.writeUInt32BE(counter++ >>> 0, 0);
       produced += length;
       hash.update(block);
       this.push(block);
