@@ -83,3 +83,29 @@ export async function subscribeDuring(client: Client, query: string, variables: 
   dispose();
   return { events, error };
 }
+
+/** A running subscription that keeps every event; `waitFor(n)` resolves once n have arrived. */
+export function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const events: any[] = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  let error: unknown;
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => {
+        events.push(value);
+        for (const waiter of waiters.filter((w) => events.length >= w.count)) waiter.resolve();
+      },
+      error: (caught) => void (error = caught),
+      complete: () => {},
+    },
+  );
+  return {
+    events,
+    get error() {
+      return error;
+    },
+    waitFor: (count: number) => (events.length >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
+    dispose,
+  };
+}
