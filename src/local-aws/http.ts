@@ -15,9 +15,32 @@ export function createHttpServer(handle: (raw: RawRequest) => Promise<AwsRespons
   const server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
     void serve(handle, secure, req, res);
   });
+  // Without this listener Node answers `Expect: 100-continue` at once, and a
+  // client then sends a body we may refuse (bad signature, no bucket). Here the
+  // 100 goes out only when a handler starts reading the body.
+  server.on('checkContinue', (req, res) => {
+    continueOnFirstRead(req, res);
+    void serve(handle, secure, req, res);
+  });
   // A peer that resets mid-request must not take the process down.
   server.on('clientError', (_error, socket) => socket.destroy());
   return server;
+}
+
+/** Requests whose client still waits for `100 Continue` (nothing has read their body yet). */
+const awaitingContinue = new WeakSet<IncomingMessage>();
+
+function continueOnFirstRead(req: IncomingMessage, res: ServerResponse): void {
+  awaitingContinue.add(req);
+  const read = req.read.bind(req);
+  // Every way of consuming a Readable (pipe, 'data', async iteration) goes through read().
+  req.read = (size?: number) => {
+    if (awaitingContinue.delete(req)) {
+      req.read = read;
+      if (!res.headersSent) res.writeContinue();
+    }
+    return read(size);
+  };
 }
 
 async function serve(handle: (raw: RawRequest) => Promise<AwsResponse & { requestId: string }>, secure: boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -49,9 +72,15 @@ async function serve(handle: (raw: RawRequest) => Promise<AwsResponse & { reques
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   if (!req.complete) {
     const declared = Number(headers['content-length'] ?? Infinity);
-    if (!(declared < MAX_DRAIN)) {
+    // A client still waiting for its 100 Continue will not send the body: the connection cannot carry another request.
+    if (!(declared < MAX_DRAIN) || awaitingContinue.has(req)) {
       res.setHeader('connection', 'close');
       res.on('finish', () => req.socket.destroySoon());
+    } else {
+      // Drain what nobody read (it may be piped into a verifier no one consumes),
+      // or the client blocks sending it and never reads this response.
+      req.unpipe();
+      req.resume();
     }
   }
   const body = response.body;

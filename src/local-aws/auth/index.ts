@@ -127,11 +127,20 @@ function trailersOf(raw: RawBody, decoder?: AwsChunkedDecoder): () => Record<str
  * handler reads but leave the socket alone, so the error can still be sent.
  */
 function forward(source: Readable, target: Transform): Transform {
+  // A handler that refused the request never reads the body; its failure then has no reader to reach.
+  target.on('error', () => {});
   source.on('error', (error) => target.destroy(error));
   source.on('close', () => {
     if (!source.readableEnded) target.destroy(new AwsError('IncompleteBody', 'The connection closed before the body was complete.'));
   });
-  source.pipe(target);
+  // The source flows only once a handler reads: a request refused before that
+  // (no bucket, denied) never asks its client for the body (`100 Continue`).
+  const read = target._read.bind(target);
+  target._read = (size: number) => {
+    target._read = read;
+    source.pipe(target);
+    read(size);
+  };
   return target;
 }
 
