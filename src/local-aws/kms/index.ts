@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { LocalDb } from '../db.js';
 import { AwsError } from '../errors.js';
+import { unwrapDataKey, wrapDataKey, wrappingKeyId, type DataKey } from './data-keys.js';
+
+export type { DataKey } from './data-keys.js';
 
 export interface KmsKey {
   keyId: string;
@@ -17,6 +20,16 @@ export interface KeyRing {
    * in `x-amz-server-side-encryption-aws-kms-key-id`. Throws KMS.NotFoundException.
    */
   resolve(reference: string): KmsKey;
+  /**
+   * S3's own key for SSE-S3 (`AES256`) and for objects written without any
+   * SSE. It has no alias a client can name (`alias/...`), so no request can
+   * pick it as an SSE-KMS key.
+   */
+  serviceKey(): KmsKey;
+  /** A fresh random data key and its copy wrapped by `key`, bound to `context` (GenerateDataKey). */
+  generateDataKey(key: KmsKey, context: Buffer): DataKey;
+  /** Unwraps a data key with whichever key-ring key wrapped it (Decrypt); throws when it does not open. */
+  decryptDataKey(wrapped: Buffer, context: Buffer): Buffer;
 }
 
 export interface KeyRingOptions {
@@ -52,6 +65,7 @@ export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRin
   );
   const insertKey = db.prepare('INSERT INTO kms_keys (key_id, material, created_at) VALUES (?, ?, ?)');
   const insertAlias = db.prepare('INSERT INTO kms_aliases (alias, key_id) VALUES (?, ?)');
+  const SERVICE_ALIAS = 'internal/s3-service-key';
   const arnPrefix = `arn:aws:kms:${region}:${accountId}:`;
 
   const toKey = (row: KeyRow): KmsKey => ({ keyId: row.key_id, arn: `${arnPrefix}key/${row.key_id}`, material: row.material });
@@ -77,7 +91,21 @@ export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRin
     return toKey({ key_id: keyId, material });
   });
 
+  let service: KmsKey | undefined;
+
   return {
+    serviceKey() {
+      service ??= create(SERVICE_ALIAS);
+      return service;
+    },
+    generateDataKey(key, context) {
+      return wrapDataKey(key.keyId, key.material, context);
+    },
+    decryptDataKey(wrapped, context) {
+      const row = byId.get(wrappingKeyId(wrapped));
+      if (!row) throw new Error('the key that wrapped this data key is not in the key ring');
+      return unwrapDataKey(wrapped, row.material, context);
+    },
     ensure(aliasOrId) {
       const found = find(aliasOrId);
       if (found) return found;

@@ -36,7 +36,7 @@ export interface S3 {
 
 export function createS3(options: S3Options): S3 {
   const store = createS3Store(options.db);
-  const blobs = createBlobStore(join(options.dataDir, 's3'));
+  const blobs = createBlobStore(join(options.dataDir, 's3'), options.kms);
   // Sequencers must grow across restarts too: start from the clock in microseconds.
   let sequence = BigInt(Date.now()) * 1000n;
   const ctx: S3Context = {

@@ -1,5 +1,6 @@
 import { AwsError } from '../errors.js';
 import type { AwsRequest } from '../types.js';
+import type { KmsKey } from '../kms/index.js';
 import type { WrittenBlob } from './blobs.js';
 import { checksumHeader, checksumAlgorithms, decodeChecksum, isChecksumAlgorithm, type ChecksumAlgorithm } from './checksums.js';
 import type { S3Context } from './context.js';
@@ -127,10 +128,11 @@ export interface WrittenBody {
 
 /**
  * Streams the request body into a new blob and verifies every integrity claim
- * (Content-MD5, x-amz-checksum-* header or trailer). MD5 is computed only when
- * `wantMd5` (it is the slowest digest); the blob is removed on any failure.
+ * (Content-MD5, x-amz-checksum-* header or trailer). The blob is encrypted
+ * under a data key wrapped by `key`. MD5 is computed only when `wantMd5` (it
+ * is the slowest digest); the blob is removed on any failure.
  */
-export async function writeBody(ctx: S3Context, req: AwsRequest, wantMd5: boolean, plan = planChecksum(req.headers)): Promise<WrittenBody> {
+export async function writeBody(ctx: S3Context, req: AwsRequest, key: KmsKey, wantMd5: boolean, plan = planChecksum(req.headers)): Promise<WrittenBody> {
   const contentMd5 = req.headers['content-md5'];
   let expectedMd5: Buffer | undefined;
   if (contentMd5 !== undefined) {
@@ -142,7 +144,7 @@ export async function writeBody(ctx: S3Context, req: AwsRequest, wantMd5: boolea
   const algorithms: (ChecksumAlgorithm | 'MD5')[] = [];
   if (wantMd5 || expectedMd5) algorithms.push('MD5');
   if (plan.algorithm) algorithms.push(plan.algorithm);
-  const written = await ctx.blobs.write(req.body, algorithms, MAX_SINGLE_UPLOAD);
+  const written = await ctx.blobs.write(req.body, algorithms, MAX_SINGLE_UPLOAD, key);
   try {
     if (req.contentLength !== undefined && written.size !== req.contentLength) throw new AwsError('IncompleteBody');
     const md5 = written.digests.MD5;

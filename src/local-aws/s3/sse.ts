@@ -32,7 +32,8 @@ export function resolveWriteEncryption(ctx: S3Context, headers: Record<string, s
       throw new AwsError('InvalidArgument', 'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms', { ArgumentName: 'x-amz-server-side-encryption' });
     }
     const fallback = bucket.encryption ? (JSON.parse(bucket.encryption) as BucketEncryption) : undefined;
-    if (!fallback) return { sse: null, context: {} };
+    // Like S3 since 2023: a body with no SSE asked for is still encrypted with S3's own key, and says so.
+    if (!fallback) return { sse: 'AES256', context: {} };
     if (fallback.SSEAlgorithm === 'AES256') return { sse: 'AES256', context: {} };
     return { sse: 'aws:kms', key: kmsKey(ctx, fallback.KMSMasterKeyID), context: {} };
   }
@@ -54,6 +55,18 @@ export function resolveWriteEncryption(ctx: S3Context, headers: Record<string, s
 
 function kmsKey(ctx: S3Context, keyId: string | undefined): KmsKey {
   return keyId === undefined || keyId === '' ? ctx.kms.ensure(DEFAULT_KMS_ALIAS) : ctx.kms.resolve(keyId);
+}
+
+/**
+ * The key-ring key that wraps the data keys of a new object or part: the
+ * named KMS key for SSE-KMS, S3's service key for SSE-S3 (and for rows
+ * written before everything was encrypted, which have no SSE).
+ */
+export function sealingKey(ctx: S3Context, encryption: { sse: string | null; kms_key_arn?: string | null; key?: KmsKey }): KmsKey {
+  if (encryption.sse !== 'aws:kms') return ctx.kms.serviceKey();
+  if (encryption.key) return encryption.key;
+  if (!encryption.kms_key_arn) throw new AwsError('InternalError', 'An SSE-KMS upload has no key.');
+  return ctx.kms.resolve(encryption.kms_key_arn);
 }
 
 /** Writing an SSE-KMS object needs a data key from KMS. */

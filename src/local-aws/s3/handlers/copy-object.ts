@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { AwsError } from '../../errors.js';
 import { objectArn, authorize } from '../authz.js';
-import { checksumField, createDigester, isChecksumAlgorithm, type ChecksumAlgorithm } from '../checksums.js';
+import { checksumField, isChecksumAlgorithm, type ChecksumAlgorithm } from '../checksums.js';
 import { commitObject } from '../commit.js';
 import type { S3Handler } from '../context.js';
 import { copySource } from '../copy-source.js';
 import { checkPreconditions, quote, requireBucket, requireKey, storedHeadersFrom } from '../objects.js';
-import { authorizeEncryptionWrite, resolveWriteEncryption, sseHeaders } from '../sse.js';
+import { authorizeEncryptionWrite, resolveWriteEncryption, sealingKey, sseHeaders } from '../sse.js';
 import { segmentsOf, type ObjectRow } from '../store.js';
 import { xmlContentType, xmlDocument } from '../xml.js';
 
@@ -29,14 +30,6 @@ export const copyObject: S3Handler = async (ctx, req, target) => {
   if (asked !== undefined && !isChecksumAlgorithm(asked)) throw new AwsError('InvalidRequest', 'Checksum algorithm provided is unsupported.');
   req.body.resume();
 
-  // Copy the bytes blob by blob (copy_file_range), then digest only what the destination needs.
-  const segments = [];
-  try {
-    for (const segment of segmentsOf(source)) segments.push({ blob: await ctx.blobs.copy(segment.blob), size: segment.size });
-  } catch (error) {
-    await ctx.blobs.remove(segments.map((s) => s.blob));
-    throw error;
-  }
   const kms = encryption.sse === 'aws:kms';
   const sourceMd5 = source.sse !== 'aws:kms' && !source.parts_count ? source.etag : undefined;
   const keepChecksum = source.checksum_type === 'FULL_OBJECT' && (!asked || asked === source.checksum_algorithm);
@@ -44,7 +37,11 @@ export const copyObject: S3Handler = async (ctx, req, target) => {
   const needed: (ChecksumAlgorithm | 'MD5')[] = [];
   if (!kms && !sourceMd5) needed.push('MD5');
   if (algorithm && !keepChecksum) needed.push(algorithm);
-  const digests = await digest(ctx, segments, source.size, needed);
+  // One pass: decrypt the source frames, digest what the destination needs, encrypt under a fresh data key of the destination's key.
+  const plaintext = source.size === 0 ? Readable.from([]) : await ctx.blobs.read(segmentsOf(source), 0, source.size - 1);
+  const written = await ctx.blobs.write(plaintext, needed, Number.MAX_SAFE_INTEGER, sealingKey(ctx, encryption));
+  const segments = [{ blob: written.blob, size: written.size }];
+  const digests = written.digests;
 
   const row: ObjectRow = {
     bucket: bucket.name,
@@ -74,12 +71,3 @@ export const copyObject: S3Handler = async (ctx, req, target) => {
   });
   return { status: 200, headers: { ...xmlContentType, ...sseHeaders(row) }, body };
 };
-
-async function digest(ctx: Parameters<S3Handler>[0], segments: { blob: string; size: number }[], size: number, algorithms: (ChecksumAlgorithm | 'MD5')[]) {
-  const out: Partial<Record<ChecksumAlgorithm | 'MD5', Buffer>> = {};
-  if (algorithms.length === 0) return out;
-  const digesters = algorithms.map((a) => [a, createDigester(a)] as const);
-  if (size > 0) for await (const chunk of ctx.blobs.read(segments, 0, size - 1)) for (const [, d] of digesters) d.update(chunk as Buffer);
-  for (const [a, d] of digesters) out[a] = await d.digest();
-  return out;
-}

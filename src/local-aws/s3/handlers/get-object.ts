@@ -57,10 +57,10 @@ export const getObject: S3Handler = async (ctx, req, target) => {
   const checksumMode = req.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED' && !range;
   const headers = { ...objectHeaders(row, checksumMode), ...responseOverrides(req.query) };
   if (!range) {
-    const body = row.size === 0 ? '' : ctx.blobs.read(segmentsOf(row), 0, row.size - 1);
+    const body = row.size === 0 ? '' : await ctx.blobs.read(segmentsOf(row), 0, row.size - 1);
     return { status: 200, headers, body };
   }
   headers['content-length'] = range.end - range.start + 1;
   headers['content-range'] = `bytes ${range.start}-${range.end}/${row.size}`;
-  return { status: 206, headers, body: ctx.blobs.read(segmentsOf(row), range.start, range.end) };
+  return { status: 206, headers, body: await ctx.blobs.read(segmentsOf(row), range.start, range.end) };
 };

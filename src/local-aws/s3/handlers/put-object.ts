@@ -4,7 +4,7 @@ import { checksumHeader } from '../checksums.js';
 import { commitObject } from '../commit.js';
 import type { S3Handler } from '../context.js';
 import { checkPreconditions, quote, requireBucket, requireKey, storedHeadersFrom, writeBody } from '../objects.js';
-import { authorizeEncryptionWrite, resolveWriteEncryption, sseHeaders } from '../sse.js';
+import { authorizeEncryptionWrite, resolveWriteEncryption, sealingKey, sseHeaders } from '../sse.js';
 
 export const putObject: S3Handler = async (ctx, req, target) => {
   const key = requireKey(target.key);
@@ -17,7 +17,7 @@ export const putObject: S3Handler = async (ctx, req, target) => {
 
   // SSE-KMS ETags are not MD5s in S3 either, so the slowest digest is skipped for them.
   const kms = encryption.sse === 'aws:kms';
-  const { written, checksum, md5 } = await writeBody(ctx, req, !kms);
+  const { written, checksum, md5 } = await writeBody(ctx, req, sealingKey(ctx, encryption), !kms);
   const row = {
     bucket: bucket.name,
     key,

@@ -6,7 +6,7 @@ import { checksumField, isChecksumAlgorithm } from '../checksums.js';
 import type { S3Handler } from '../context.js';
 import { copySource } from '../copy-source.js';
 import { MAX_SINGLE_UPLOAD, quote, requireBucket, requireKey } from '../objects.js';
-import { sseHeaders } from '../sse.js';
+import { authorizeEncryptionWrite, sealingKey, sseHeaders } from '../sse.js';
 import { segmentsOf } from '../store.js';
 import { requirePartNumber, requireUpload } from '../uploads.js';
 import { xmlContentType, xmlDocument } from '../xml.js';
@@ -18,6 +18,7 @@ export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
   authorize(ctx, req, 's3:PutObject', objectArn(bucket.name, key), bucket);
   const upload = requireUpload(ctx, req.query.get('uploadId'), bucket.name, key);
   const partNumber = requirePartNumber(req.query.get('partNumber'));
+  authorizeEncryptionWrite(ctx, req, { sse: upload.sse, kms_key_arn: upload.kms_key_arn });
   const source = copySource(ctx, req);
   req.body.resume();
 
@@ -36,11 +37,13 @@ export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
 
   const algorithm = upload.checksum_algorithm && isChecksumAlgorithm(upload.checksum_algorithm) ? upload.checksum_algorithm : undefined;
   const kms = upload.sse === 'aws:kms';
-  const body = source.size === 0 ? Readable.from([]) : ctx.blobs.read(segmentsOf(source), start, end);
+  // Decrypted from the source's keys, encrypted under a fresh data key of the upload's key: one pass at disk speed.
+  const body = source.size === 0 ? Readable.from([]) : await ctx.blobs.read(segmentsOf(source), start, end);
   const written = await ctx.blobs.write(
     body,
     [...(kms ? [] : (['MD5'] as const)), ...(algorithm ? [algorithm] : [])],
     MAX_SINGLE_UPLOAD,
+    sealingKey(ctx, { sse: upload.sse, kms_key_arn: upload.kms_key_arn }),
   );
   const etag = kms ? randomBytes(16).toString('hex') : written.digests.MD5!.toString('hex');
   const checksum = algorithm ? { algorithm, value: written.digests[algorithm]!.toString('base64') } : undefined;

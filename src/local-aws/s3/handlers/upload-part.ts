@@ -4,7 +4,7 @@ import { objectArn, authorize } from '../authz.js';
 import { checksumHeader, isChecksumAlgorithm } from '../checksums.js';
 import type { S3Handler } from '../context.js';
 import { planChecksum, quote, requireBucket, requireKey, writeBody } from '../objects.js';
-import { sseHeaders } from '../sse.js';
+import { authorizeEncryptionWrite, sealingKey, sseHeaders } from '../sse.js';
 import { requirePartNumber, requireUpload } from '../uploads.js';
 
 export const uploadPart: S3Handler = async (ctx, req, target) => {
@@ -13,6 +13,8 @@ export const uploadPart: S3Handler = async (ctx, req, target) => {
   authorize(ctx, req, 's3:PutObject', objectArn(bucket.name, key), bucket);
   const upload = requireUpload(ctx, req.query.get('uploadId'), bucket.name, key);
   const partNumber = requirePartNumber(req.query.get('partNumber'));
+  // Each part gets its own data key from the upload's KMS key, as CreateMultipartUpload was allowed to.
+  authorizeEncryptionWrite(ctx, req, { sse: upload.sse, kms_key_arn: upload.kms_key_arn });
 
   // Every part of an upload with a checksum algorithm carries that checksum, computed here when the client sent none.
   const plan = planChecksum(req.headers);
@@ -23,7 +25,7 @@ export const uploadPart: S3Handler = async (ctx, req, target) => {
   if (uploadAlgorithm && !plan.algorithm) plan.algorithm = uploadAlgorithm;
 
   const kms = upload.sse === 'aws:kms';
-  const { written, checksum, md5 } = await writeBody(ctx, req, !kms, plan);
+  const { written, checksum, md5 } = await writeBody(ctx, req, sealingKey(ctx, { sse: upload.sse, kms_key_arn: upload.kms_key_arn }), !kms, plan);
   const etag = md5 && !kms ? md5 : randomBytes(16).toString('hex');
   const replaced = ctx.db.transaction(() => {
     // The upload may have been completed or aborted while the body streamed.
