@@ -1,0 +1,89 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FILE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+import { s3ForTicket } from '../helpers/uploader.js';
+import { awsRefusal, unchangedBy } from './attack.js';
+
+const LINK = 'mutation ($id: ID!, $seconds: Int) { createDownloadLink(fileId: $id, expiresIn: $seconds) { url expiresAt } }';
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+/** Time-limited grants used after their time, or altered: upload credentials and download links. */
+describe('expired and altered grants', () => {
+  let stack: Stack;
+  let alice: string;
+  let ticket: Ticket;
+  const body = randomBytes(4096);
+
+  beforeAll(async () => {
+    // Two-second credentials and one-second links, so expiry is observable quickly.
+    stack = await startStack({ LFS_CREDENTIALS_TTL_SECONDS: '2', LFS_DOWNLOAD_LINK_MIN_SECONDS: '1' });
+    alice = await stack.token('alice');
+    ticket = (await stack.graphql(alice, REQUEST_UPLOAD, { input: { name: 'report "final".pdf', size: body.length, contentType: 'application/pdf' } })).data.requestUpload;
+    const s3 = s3ForTicket(ticket);
+    try {
+      await s3.send(new PutObjectCommand({ Bucket: ticket.target.bucket, Key: ticket.target.key, Body: body, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ticket.target.kmsKeyId }));
+    } finally {
+      s3.destroy();
+    }
+    await vi.waitFor(async () => expect((await stack.graphql(alice, FILE, { id: ticket.file.id })).data.file.status).toBe('AVAILABLE'), { timeout: 10_000, interval: 50 });
+  });
+  afterAll(() => stack?.stop());
+
+  const link = async (seconds: number) => {
+    const { data, errors } = await stack.graphql(alice, LINK, { id: ticket.file.id, seconds });
+    expect(errors).toBeUndefined();
+    return data.createDownloadLink as { url: string; expiresAt: string };
+  };
+
+  it('upload credentials are refused once they expire (ExpiredToken), and nothing is written', async () => {
+    const fresh: Ticket = (await stack.graphql(alice, REQUEST_UPLOAD, { input: { name: 'late.bin', size: 10 } })).data.requestUpload;
+    await sleepUntil(Date.parse(fresh.credentials.expiration) + 1100);
+    const s3 = s3ForTicket(fresh);
+    try {
+      const put = () => s3.send(new PutObjectCommand({ Bucket: fresh.target.bucket, Key: fresh.target.key, Body: 'x'.repeat(10), ServerSideEncryption: 'aws:kms', SSEKMSKeyId: fresh.target.kmsKeyId }));
+      expect(await unchangedBy(stack, () => awsRefusal(put()))).toEqual({ code: 'ExpiredToken', status: 400 });
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  it('a download link serves the file with its name, then is refused once it expires', async () => {
+    const { url, expiresAt } = await link(1);
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toContain("filename*=UTF-8''report%20%22final%22.pdf");
+    expect(Buffer.from(await response.arrayBuffer()).equals(body)).toBe(true);
+    await sleepUntil(Date.parse(expiresAt) + 1100);
+    const expired = await fetch(url);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('AccessDenied');
+  });
+
+  it.each([
+    ['a changed signature', (url: URL) => url.searchParams.set('X-Amz-Signature', url.searchParams.get('X-Amz-Signature')!.replace(/^./, (c) => (c === '0' ? '1' : '0')))],
+    ['a longer lifetime', (url: URL) => url.searchParams.set('X-Amz-Expires', '604800')],
+    ['a later signing date', (url: URL) => url.searchParams.set('X-Amz-Date', new Date(Date.now() + 3600_000).toISOString().replace(/[-:]|\.\d{3}/g, ''))],
+    ['another file name', (url: URL) => url.searchParams.set('response-content-disposition', 'inline; filename="x.html"')],
+    ['another content type', (url: URL) => url.searchParams.set('response-content-type', 'text/html')],
+    ['another object', (url: URL) => (url.pathname = url.pathname.replace(/files\/.*$/, 'files/00000000-0000-4000-8000-000000000000'))],
+    ['the signature removed', (url: URL) => url.searchParams.delete('X-Amz-Signature')],
+  ])('an altered download link is refused: %s', async (_label, alter) => {
+    const url = new URL((await link(600)).url);
+    alter(url);
+    const response = await fetch(url);
+    // 403 for a signature that does not match, 400 (as AWS) for a presigned URL missing its parts.
+    expect([400, 403]).toContain(response.status);
+    expect(await response.text()).toMatch(/<Error><Code>(SignatureDoesNotMatch|AccessDenied|AuthorizationHeaderMalformed|AuthorizationQueryParametersError)<\/Code>/);
+  });
+
+  it('a download link cannot write: PUT and DELETE with it are refused and the vault copy stays', async () => {
+    const { url } = await link(600);
+    for (const method of ['PUT', 'DELETE']) {
+      const response = await unchangedBy(stack, () => fetch(url, { method, body: method === 'PUT' ? 'overwritten' : undefined }));
+      expect(response.status).toBe(403);
+    }
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(body)).toBe(true);
+  });
+});
