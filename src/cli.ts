@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { loadOrCreateSecret, mintToken } from './auth/index.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLocalAws } from './local-aws/server.js';
-import { main } from './main.js';
 
 const usage = `Usage:
   lfs serve                         serve LFS (same as npm start)
@@ -18,7 +17,8 @@ async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
-      return main();
+      // Loaded on demand: the whole app (GraphQL, the AWS SDK) would add ~150 MiB to `lfs local-aws`, which needs none of it.
+      return (await import('./main.js')).main();
     case 'token':
       return token(rest);
     case 'local-aws':
