@@ -12,6 +12,7 @@ import type { UploadService } from '../files/tickets.js';
 import type { ApiServices, Context } from './context.js';
 import { useBodyLimit } from './body-limit.js';
 import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
+import { useIntrospectionLimit } from './introspection-limit.js';
 import { armorPlugins } from './limits.js';
 import { useTokenExpiry } from './token-expiry.js';
 import type { LfsPubSub } from './pubsub.js';
@@ -109,6 +110,7 @@ export function createApi(options: ApiOptions): Api {
       requestIds.plugin,
       useBodyLimit(config.api.maxBodyBytes),
       ...armorPlugins(config),
+      useIntrospectionLimit,
       useTokenExpiry(),
       useOperationErrorMasking(logger),
       ...(config.graphiql ? [] : [noIntrospection]),

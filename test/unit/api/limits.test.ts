@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApi, type GraphQLBody, type TestApi } from './harness.js';
 
@@ -107,6 +108,23 @@ describe('API limits', () => {
       const page = 'files(first: 100) { edges { node { id name size metadata checksum { value } } } }';
       const { body } = await post(JSON.stringify({ query: `{ ${['a', 'b', 'c'].map((alias) => `${alias}: ${page}`).join(' ')} }` }));
       expect((body as GraphQLBody).errors![0].message).toMatch(/cost/i);
+    });
+
+    it('refuses cyclic introspection (fields inside fields), which armor does not count', async () => {
+      // A generous depth limit, so only the introspection rule is under test.
+      t = await createTestApi({ LFS_GRAPHQL_MAX_DEPTH: '100' });
+      const { body } = await post(JSON.stringify({ query: '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }' }));
+      expect((body as GraphQLBody).errors![0].message).toMatch(/Introspection may not nest "fields"/);
+      const viaFragment = await post(JSON.stringify({ query: 'query { __type(name: "File") { ...F } } fragment F on __Type { fields { type { ...G } } } fragment G on __Type { fields { name } }' }));
+      expect((viaFragment.body as GraphQLBody).errors![0].message).toMatch(/nest "fields"/);
+    });
+
+    it("accepts GraphiQL's full introspection query", async () => {
+      t = await createTestApi();
+      const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+      const { body } = await post(JSON.stringify({ query }));
+      expect((body as GraphQLBody).errors).toBeUndefined();
+      expect((body as GraphQLBody).data?.__schema).toBeTruthy();
     });
 
     it('lets the largest query a front end sends through with the defaults', async () => {
