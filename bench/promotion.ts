@@ -16,7 +16,11 @@ import { GiB, MiB, patternStream, percentile } from './data.js';
 async function withApp<T>(env: Record<string, string>, work: (app: App, token: string) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lfs-bench-promotion-'));
   const app = createApp(
-    loadConfig({ LFS_DATA_DIR: dataDir, LFS_PORT: '0', LFS_LOCAL_AWS_PORT: '0', LFS_LOG_LEVEL: 'warn', LFS_CLEANUP_INTERVAL_SECONDS: '3600', ...env }),
+    loadConfig({ LFS_DATA_DIR: dataDir, LFS_PORT: '0', LFS_LOCAL_AWS_PORT: '0', LFS_LOG_LEVEL: 'warn', LFS_CLEANUP_INTERVAL_SECONDS: '3600',
+      // One benchmark user makes hundreds of uploads a minute.
+      LFS_RATE_UPLOADS_PER_MINUTE: '1000000',
+      LFS_RATE_UPLOADS_BURST: '1000000',
+      ...env }),
   );
   await app.start();
   try {
