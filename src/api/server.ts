@@ -14,6 +14,7 @@ import { useBodyLimit } from './body-limit.js';
 import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
 import { useIntrospectionLimit } from './introspection-limit.js';
 import { armorPlugins } from './limits.js';
+import { useOperationLog } from './operation-log.js';
 import { useTokenExpiry } from './token-expiry.js';
 import type { LfsPubSub } from './pubsub.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -98,7 +99,10 @@ export function createApi(options: ApiOptions): Api {
       // itself. A header that does not verify fails the whole request (401).
       const authorization = initial.request.headers.get('authorization') ?? undefined;
       if (authorization === undefined) return { requestId, services };
-      const identity = await authenticator.verify(authorization);
+      const identity = await authenticator.verify(authorization).catch((error: unknown) => {
+        logger.info({ requestId }, 'refused a bearer token');
+        throw error;
+      });
       return { caller: identity.caller, tokenExpiresAt: identity.expiresAt, requestId, services };
     },
     maskedErrors: {
@@ -113,6 +117,8 @@ export function createApi(options: ApiOptions): Api {
       useIntrospectionLimit,
       useTokenExpiry(),
       useOperationErrorMasking(logger),
+      // After masking, so it records the codes the client saw.
+      useOperationLog(logger),
       ...(config.graphiql ? [] : [noIntrospection]),
     ],
   });
