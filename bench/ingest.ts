@@ -14,6 +14,8 @@ export interface IngestResult {
   ingestMiBps: number;
   ratio: number;
   peakServerRssMiB: number;
+  /** CPU time (user + system) the endpoint spent per GiB ingested: unlike the ratio, barely moved by a busy machine. */
+  serverCpuSecondsPerGiB: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const baseline = await diskBaseline(bytes);
+    const cpuBefore = await cpuSeconds(server.pid);
     const started = performance.now();
     await new Upload({
       client: s3,
@@ -37,6 +40,7 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
       params: { Bucket: 'bench', Key: 'big.bin', Body: patternStream(bytes), ServerSideEncryption: 'aws:kms' },
     }).done();
     const seconds = (performance.now() - started) / 1000;
+    const serverCpuSecondsPerGiB = ((await cpuSeconds(server.pid)) - cpuBefore) / (bytes / GiB);
     const ingestMiBps = bytes / MiB / seconds;
     return {
       bytes,
@@ -44,6 +48,7 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
       ingestMiBps,
       ratio: ingestMiBps / baseline.mibPerSecond,
       peakServerRssMiB: await peakRssMiB(server.pid),
+      serverCpuSecondsPerGiB,
     };
   } finally {
     s3.destroy();
@@ -80,6 +85,13 @@ async function startEndpoint(dataDir: string) {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak resident set of a process (VmHWM), in MiB. */

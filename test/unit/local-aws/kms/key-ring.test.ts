@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
+import { createKeyRing, type KeyRing } from '../../../../src/local-aws/kms/index.js';
+import { wrappingKeyId } from '../../../../src/local-aws/kms/data-keys.js';
+
+describe('KMS key ring: data keys', () => {
+  let dir: string;
+  let db: LocalDb;
+  let ring: KeyRing;
+  const open = () => createKeyRing({ db, region: 'us-east-1', accountId: '000000000000' });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lfs-kms-'));
+    db = openLocalDb(dir);
+    ring = open();
+  });
+  afterEach(async () => {
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('generates a fresh 256-bit data key each time and unwraps it with the same context', () => {
+    const key = ring.ensure('alias/dock');
+    const context = Buffer.from('blob-1');
+    const a = ring.generateDataKey(key, context);
+    const b = ring.generateDataKey(key, context);
+    expect(a.plaintext).toHaveLength(32);
+    expect(a.plaintext.equals(b.plaintext)).toBe(false);
+    expect(a.wrapped.includes(a.plaintext)).toBe(false);
+    expect(wrappingKeyId(a.wrapped)).toBe(key.keyId);
+    expect(ring.decryptDataKey(a.wrapped, context).equals(a.plaintext)).toBe(true);
+  });
+
+  it('refuses to unwrap with another context, an altered wrapping, or an unknown key', () => {
+    const key = ring.ensure('alias/dock');
+    const { wrapped } = ring.generateDataKey(key, Buffer.from('blob-1'));
+    expect(() => ring.decryptDataKey(wrapped, Buffer.from('blob-2'))).toThrow();
+    for (const position of [wrapped.length - 1, wrapped.length - 20, wrapped.length - 40]) {
+      const altered = Buffer.from(wrapped);
+      altered[position] ^= 1;
+      expect(() => ring.decryptDataKey(altered, Buffer.from('blob-1'))).toThrow();
+    }
+    const other = ring.ensure('alias/vault');
+    const relabelled = Buffer.from(wrapped.toString('latin1').replace(key.keyId, other.keyId), 'latin1');
+    expect(() => ring.decryptDataKey(relabelled, Buffer.from('blob-1'))).toThrow();
+    expect(() => ring.decryptDataKey(randomBytes(wrapped.length), Buffer.from('blob-1'))).toThrow();
+  });
+
+  it('keeps keys across a reopen, so stored objects stay readable after a restart', () => {
+    const key = ring.ensure('alias/dock');
+    const service = ring.serviceKey();
+    const context = Buffer.from('blob-1');
+    const kms = ring.generateDataKey(key, context);
+    const sse = ring.generateDataKey(service, context);
+    db.close();
+    db = openLocalDb(dir);
+    ring = open();
+    expect(ring.decryptDataKey(kms.wrapped, context).equals(kms.plaintext)).toBe(true);
+    expect(ring.decryptDataKey(sse.wrapped, context).equals(sse.plaintext)).toBe(true);
+    expect(ring.serviceKey().keyId).toBe(service.keyId);
+  });
+
+  it('gives the service key no alias a request can name', () => {
+    const service = ring.serviceKey();
+    expect(ring.serviceKey()).toBe(service);
+    expect(ring.ensure('alias/aws/s3').keyId).not.toBe(service.keyId);
+    expect(() => ring.resolve('alias/internal/s3-service-key')).toThrow();
+    expect(ring.ensure('internal/s3-service-key').keyId).not.toBe(service.keyId);
+  });
+});
