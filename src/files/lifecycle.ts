@@ -17,6 +17,8 @@ export interface FileLifecycle {
    * Returns undefined when the file was not in an expected state.
    */
   transition(id: string, from: FileStatus | readonly FileStatus[], to: FileStatus, patch?: TransitionPatch): Promise<FileRecord | undefined>;
+  /** Records and publishes how far a PROMOTING file's vault copy has come. */
+  progress(id: string, promotedBytes: number): Promise<void>;
 }
 
 export interface FileLifecycleOptions {
@@ -37,6 +39,12 @@ export function createFileLifecycle({ repository, pubsub, announcer, failpoint }
       pubsub.publish('fileEvents', event);
       if (announcer && announces(to)) await announcer.flush();
       return file;
+    },
+
+    async progress(id, promotedBytes) {
+      const now = new Date();
+      const file = await repository.recordProgress(id, promotedBytes, now);
+      if (file) pubsub.publish('fileEvents', { type: 'PROGRESS', file, at: now });
     },
   };
 }

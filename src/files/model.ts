@@ -32,6 +32,8 @@ export interface FileRecord {
   /** After this the ticket is EXPIRED if nothing was uploaded. */
   uploadDeadline: Date;
   updatedAt: Date;
+  /** Bytes already copied into the vault while PROMOTING (parallel copies report per part). */
+  promotedBytes: number;
 }
 
 export interface NewFile {
@@ -61,7 +63,8 @@ export interface Caller {
   admin: boolean;
 }
 
-export type FileEventType = 'STATUS_CHANGED' | 'AVAILABLE' | 'FAILED';
+/** Transitions, plus PROGRESS while a long vault copy runs (no status change). */
+export type FileEventType = 'STATUS_CHANGED' | 'AVAILABLE' | 'FAILED' | 'PROGRESS';
 
 /** Emitted for every status transition. */
 export interface FileEvent {

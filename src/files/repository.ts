@@ -38,6 +38,8 @@ export interface FileRepository {
   pendingAnnouncements(limit: number): Promise<Announcement[]>;
   /** Forgets an announcement once it was sent. */
   markAnnounced(id: number): Promise<void>;
+  /** Records copy progress of a PROMOTING file; undefined when it is no longer PROMOTING. */
+  recordProgress(id: string, promotedBytes: number, now?: Date): Promise<FileRecord | undefined>;
   /** AWAITING_UPLOAD files whose upload deadline has passed. */
   listExpired(now: Date, limit: number): Promise<FileRecord[]>;
   /** How many AWAITING_UPLOAD files one owner has and the sum of their declared sizes (for quotas). */

@@ -52,6 +52,9 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
     'SELECT * FROM announcements ORDER BY id LIMIT ?',
   );
   const announced = db.prepare<[number]>('DELETE FROM announcements WHERE id = ?');
+  const progress = db.prepare<[number, number, string], FileRow>(
+    `UPDATE files SET promoted_bytes = ?, updated_at = ? WHERE id = ? AND status = 'PROMOTING' RETURNING *`,
+  );
   // Transition and list statements differ only in their shape; prepare each shape once.
   const statements = new Map<string, Database.Statement<unknown[], FileRow>>();
   const prepared = (sql: string) => {
@@ -145,6 +148,11 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
 
     async markAnnounced(id: number): Promise<void> {
       announced.run(id);
+    },
+
+    async recordProgress(id: string, promotedBytes: number, now: Date = new Date()): Promise<FileRecord | undefined> {
+      const row = progress.get(promotedBytes, now.getTime(), id);
+      return row && toRecord(row);
     },
 
     async listExpired(now: Date, limit: number): Promise<FileRecord[]> {

@@ -103,7 +103,14 @@ export function createPromoter(options: PromoterOptions): Promoter {
           kmsKeyId: options.vaultKmsKeyId,
           checksumAlgorithm: declared?.algorithm,
         },
-        { ...options.copy, onProgress: () => failpoint('promotion.mid-copy') },
+        {
+          ...options.copy,
+          onProgress: (copied) => {
+            failpoint('promotion.mid-copy');
+            // Progress is informational: a failed write of it must not fail the copy.
+            lifecycle.progress(promoting.id, copied).catch((error) => logger.warn({ err: error }, 'could not record progress'));
+          },
+        },
       );
       failpoint('promotion.after-copy');
       if (declared) {

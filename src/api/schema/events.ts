@@ -4,7 +4,14 @@ import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { FileRef } from './file.js';
 
-const FileEventTypeEnum = builder.enumType('FileEventType', { values: ['STATUS_CHANGED', 'AVAILABLE', 'FAILED'] as const });
+const FileEventTypeEnum = builder.enumType('FileEventType', {
+  values: {
+    STATUS_CHANGED: { description: 'The status changed (see file.status).' },
+    AVAILABLE: { description: 'The file is in the vault and can be downloaded.' },
+    FAILED: { description: 'Promotion failed; see file.failureReason.' },
+    PROGRESS: { description: 'A long vault copy advanced; see file.promotionProgress. No status change.' },
+  } as const,
+});
 
 const FileEventRef = builder.objectRef<FileEvent>('FileEvent').implement({
   fields: (t) => ({

@@ -30,6 +30,11 @@ export const FileRef = builder.objectRef<FileRecord>('File').implement({
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     uploadedAt: t.expose('uploadedAt', { type: 'DateTime', nullable: true, description: 'When the dock object was completed.' }),
     availableAt: t.expose('availableAt', { type: 'DateTime', nullable: true }),
+    promotionProgress: t.float({
+      nullable: true,
+      description: 'Share of the vault copy done (0..1) while PROMOTING, 1 once AVAILABLE, null otherwise.',
+      resolve: (file) => (file.status === 'AVAILABLE' ? 1 : file.status === 'PROMOTING' ? Math.min(1, file.promotedBytes / file.size) : null),
+    }),
   }),
 });
 

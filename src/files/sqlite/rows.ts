@@ -18,6 +18,8 @@ export interface FileRow {
   available_at: number | null;
   upload_deadline: number;
   updated_at: number;
+  /** Absent on insert; the column defaults to 0. */
+  promoted_bytes?: number;
 }
 
 const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
@@ -42,6 +44,7 @@ export function toRecord(row: FileRow): FileRecord {
     availableAt: dateOrNull(row.available_at),
     uploadDeadline: new Date(row.upload_deadline),
     updatedAt: new Date(row.updated_at),
+    promotedBytes: row.promoted_bytes ?? 0,
   };
 }
 

@@ -40,6 +40,7 @@ const migrations: readonly string[] = [
   // Quotas count an owner's open uploads on every requestUpload; a partial
   // index keeps that a short range scan however many files the owner has.
   `CREATE INDEX files_open_by_owner ON files (tenant, owner) WHERE status = 'AWAITING_UPLOAD';`,
+  `ALTER TABLE files ADD COLUMN promoted_bytes INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export function migrate(db: Database.Database): void {

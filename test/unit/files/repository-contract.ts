@@ -227,6 +227,16 @@ export function describeFileRepositoryContract(name: string, factory: () => Prom
       expect(await repo.openUploads('other', 'alice')).toEqual({ count: 1, bytes: 13 });
     });
 
+    it('records copy progress only while PROMOTING', async () => {
+      const file = await repo.create(newFile({ size: 100 }));
+      expect(await repo.recordProgress(file.id, 10)).toBeUndefined();
+      await repo.transition(file.id, 'AWAITING_UPLOAD', 'PROMOTING');
+      expect((await repo.recordProgress(file.id, 40))?.promotedBytes).toBe(40);
+      expect((await repo.get(file.id))?.promotedBytes).toBe(40);
+      await repo.transition(file.id, 'PROMOTING', 'AVAILABLE');
+      expect(await repo.recordProgress(file.id, 100)).toBeUndefined();
+    });
+
     it('answers ping while open and closes idempotently', async () => {
       expect(await repo.ping()).toBe(true);
       await repo.close();

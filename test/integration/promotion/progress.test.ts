@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomStream } from '../../helpers/data.js';
+import { requestUpload } from '../../helpers/files.js';
+import { FILE_EVENTS } from '../../helpers/operations.js';
+import { startStack, within, type Stack } from '../../helpers/stack.js';
+import { uploadWithTicket } from '../../helpers/uploader.js';
+
+const MiB = 1024 * 1024;
+
+describe('progress of a long vault copy', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // 5 MiB copy parts, one at a time, so a 16 MiB file reports four steps.
+    stack = await startStack({ LFS_SINGLE_COPY_LIMIT: String(5 * MiB), LFS_COPY_PART_SIZE: String(5 * MiB), LFS_COPY_CONCURRENCY: '1' });
+  });
+  afterAll(() => stack?.stop());
+
+  it('shows on the File and in fileEvents as PROGRESS events, ending at 1 when AVAILABLE', async () => {
+    const token = await stack.token('alice');
+    const ticket = await requestUpload(stack, token, { name: 'long.bin', size: 16 * MiB });
+    const events: Array<{ type: string; file: { status: string; promotionProgress: number | null } }> = [];
+    const done = new Promise<void>((resolve, reject) => {
+      stack.ws(token).subscribe<{ fileEvents: (typeof events)[number] }>(
+        { query: FILE_EVENTS.replace('status owner', 'status promotionProgress owner'), variables: { fileId: ticket.file.id } },
+        {
+          next: ({ data }) => {
+            events.push(data!.fileEvents);
+            if (data!.fileEvents.type === 'AVAILABLE') resolve();
+          },
+          error: reject,
+          complete: () => {},
+        },
+      );
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await uploadWithTicket(ticket, randomStream(16 * MiB).stream, { partSize: 8 * MiB });
+    await within(done, 20_000, 'AVAILABLE');
+
+    const progress = events.filter((event) => event.type === 'PROGRESS').map((event) => event.file.promotionProgress!);
+    expect(progress.length).toBe(4);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(1);
+    expect(events.at(-1)!.file).toMatchObject({ status: 'AVAILABLE', promotionProgress: 1 });
+    expect(events[0]).toMatchObject({ type: 'STATUS_CHANGED', file: { status: 'PROMOTING', promotionProgress: 0 } });
+  });
+});
