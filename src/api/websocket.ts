@@ -49,7 +49,7 @@ function closeAtExpiry(socket: WebSocket, expiresAt: Date): void {
  */
 export function attachGraphqlWs(
   server: Server,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   yoga: YogaServerInstance<any, any>,
   authenticator: Authenticator,
   options: WebSocketOptions = {},

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createTestApi, listen, type TestApi } from './harness.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Result = FormattedExecutionResult<Record<string, any>, unknown>;
 
 const FILE_AVAILABLE = 'subscription ($fileId: ID) { fileAvailable(fileId: $fileId) { id owner status availableAt } }';
