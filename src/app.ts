@@ -100,6 +100,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       fileEventsQueue: config.storage.fileEventsQueue,
       visibilitySeconds: config.promotion.visibilitySeconds,
       maxReceives: config.promotion.maxReceives,
+      dockLifecycleDays: config.cleanup.dockLifecycleDays,
     });
 
     repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
@@ -195,6 +196,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       visibilitySeconds: config.promotion.visibilitySeconds,
       maxReceives: config.promotion.maxReceives,
       retryBaseSeconds: config.promotion.retryBaseSeconds,
+      shutdownGraceSeconds: config.shutdownGraceSeconds,
     });
     const cleanup = createCleanup({
       s3: clients.s3,

@@ -140,6 +140,10 @@ const schema = z.object({
   /** Parts copied at once per file. @default 8 */
   LFS_COPY_CONCURRENCY: int(1, 64).default(8),
 
+  /** Dock lifecycle backstop: objects and unfinished uploads older than this many days are removed by S3 itself. @default 7 */
+  LFS_DOCK_LIFECYCLE_DAYS: int(1, 3650).default(7),
+  /** Seconds a worker waits for in-flight promotions at shutdown before handing their messages back. @default 20 */
+  LFS_SHUTDOWN_GRACE_SECONDS: int(0, 3600).default(20),
   /** How often the cleanup job and the reconciler run, seconds. @default 60 */
   LFS_CLEANUP_INTERVAL_SECONDS: int(1, 86400).default(60),
   /** Multipart uploads in the dock older than this are aborted, seconds. @default 7 days */
@@ -227,7 +231,8 @@ export interface Config {
     copyPartSize: number;
     copyConcurrency: number;
   };
-  cleanup: { intervalSeconds: number; staleUploadSeconds: number; reconcileGraceSeconds: number };
+  cleanup: { intervalSeconds: number; staleUploadSeconds: number; reconcileGraceSeconds: number; dockLifecycleDays: number };
+  shutdownGraceSeconds: number;
   logLevel: RawConfig['LFS_LOG_LEVEL'];
   failpoint?: FailpointName;
   graphiql: boolean;
@@ -255,6 +260,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (raw.LFS_DOCK_BUCKET === raw.LFS_VAULT_BUCKET) problems.push('LFS_DOCK_BUCKET and LFS_VAULT_BUCKET must differ');
   if (raw.LFS_DOCK_EVENTS_QUEUE === raw.LFS_FILE_EVENTS_QUEUE) {
     problems.push('LFS_DOCK_EVENTS_QUEUE and LFS_FILE_EVENTS_QUEUE must differ');
+  }
+  if (raw.LFS_DOCK_LIFECYCLE_DAYS * 86400 <= raw.LFS_UPLOAD_DEADLINE_SECONDS) {
+    problems.push('LFS_DOCK_LIFECYCLE_DAYS must outlast LFS_UPLOAD_DEADLINE_SECONDS, or S3 would delete uploads still allowed to finish');
   }
   const local = raw.LFS_LOCAL_AWS ?? !raw.LFS_AWS_ENDPOINT;
   if (local && raw.LFS_AWS_ENDPOINT) problems.push('LFS_LOCAL_AWS=true and LFS_AWS_ENDPOINT cannot be combined');
@@ -341,7 +349,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       intervalSeconds: raw.LFS_CLEANUP_INTERVAL_SECONDS,
       staleUploadSeconds: raw.LFS_STALE_UPLOAD_SECONDS,
       reconcileGraceSeconds: raw.LFS_RECONCILE_GRACE_SECONDS,
+      dockLifecycleDays: raw.LFS_DOCK_LIFECYCLE_DAYS,
     },
+    shutdownGraceSeconds: raw.LFS_SHUTDOWN_GRACE_SECONDS,
     logLevel: raw.LFS_LOG_LEVEL,
     failpoint: raw.LFS_FAILPOINT,
     graphiql: raw.LFS_GRAPHIQL,

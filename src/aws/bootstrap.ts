@@ -1,6 +1,7 @@
 import {
   CreateBucketCommand,
   PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   S3ServiceException,
   type S3Client,
@@ -20,6 +21,8 @@ export interface BootstrapOptions {
   visibilitySeconds: number;
   /** Receives before a dock event moves to the dead-letter queue. */
   maxReceives: number;
+  /** The backstop: S3 deletes dock objects and aborts uploads older than this. */
+  dockLifecycleDays: number;
 }
 
 export interface BootstrappedResources {
@@ -40,6 +43,22 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
     setDefaultEncryption(s3, options.dockBucket, options.dockKmsKeyArn),
     setDefaultEncryption(s3, options.vaultBucket, options.vaultKmsKeyArn),
   ]);
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: options.dockBucket,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: 'lfs-dock-backstop',
+            Status: 'Enabled',
+            Filter: { Prefix: '' },
+            Expiration: { Days: options.dockLifecycleDays },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: options.dockLifecycleDays },
+          },
+        ],
+      },
+    }),
+  );
   const [dockEvents, fileEvents, deadLetters] = await Promise.all([
     sqs.send(new CreateQueueCommand({ QueueName: options.dockEventsQueue })),
     sqs.send(new CreateQueueCommand({ QueueName: options.fileEventsQueue })),

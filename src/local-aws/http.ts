@@ -46,6 +46,10 @@ function continueOnFirstRead(req: IncomingMessage, res: ServerResponse): void {
 async function serve(handle: (raw: RawRequest) => Promise<AwsResponse & { requestId: string }>, secure: boolean, req: IncomingMessage, res: ServerResponse): Promise<void> {
   req.on('error', () => {});
   res.on('error', () => {});
+  const gone = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
@@ -63,6 +67,7 @@ async function serve(handle: (raw: RawRequest) => Promise<AwsResponse & { reques
     },
     sourceIp: req.socket.remoteAddress ?? '',
     secure: secure || Boolean((req.socket as TLSSocket).encrypted),
+    signal: gone.signal,
   };
   const response = await handle(raw);
   res.statusCode = response.status;

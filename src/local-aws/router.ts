@@ -18,6 +18,8 @@ export interface RawRequest extends RawBody {
   headers: Record<string, string>;
   sourceIp: string;
   secure: boolean;
+  /** Aborted when the client disconnects before the response is sent. */
+  signal?: AbortSignal;
 }
 
 export interface RouterDeps {
@@ -63,6 +65,7 @@ export function createRouter(deps: RouterDeps): (raw: RawRequest) => Promise<Aws
         principal: auth.principal,
         sourceIp: raw.sourceIp,
         requestId,
+        signal: raw.signal,
       };
       const response = await dispatch(deps, protocol, request);
       return { ...response, requestId };

@@ -30,6 +30,8 @@ export interface AwsRequest {
   sourceIp: string;
   /** A unique id for `x-amz-request-id`. */
   requestId: string;
+  /** Aborted when the client goes away before the response: a long poll stops waiting and takes nothing. */
+  signal?: AbortSignal;
 }
 
 export interface AwsResponse {

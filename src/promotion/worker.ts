@@ -25,11 +25,17 @@ export interface PromotionWorkerOptions {
   maxReceives: number;
   /** First retry delay, doubled per receive. */
   retryBaseSeconds: number;
+  /** How long stop() waits for in-flight promotions before handing their messages back. @default 20 */
+  shutdownGraceSeconds?: number;
 }
 
 export interface PromotionWorker {
   start(): void;
-  /** Stops polling, lets in-flight promotions finish, and resolves when they have. */
+  /**
+   * Stops polling and gives in-flight promotions the grace period to finish;
+   * messages still in flight then are handed back (visible at once) for
+   * another worker, which resumes the idempotent promotion.
+   */
   stop(): Promise<void>;
 }
 
@@ -43,6 +49,7 @@ export interface PromotionWorker {
 export function createPromotionWorker(options: PromotionWorkerOptions): PromotionWorker {
   const { sqs, queueUrl, promoter, logger } = options;
   const inFlight = new Set<Promise<void>>();
+  const receipts = new Map<Promise<void>, string>();
   // Records already promoted by this process: a redelivered duplicate is acknowledged without work.
   const done = new RecentSet(10_000);
   const recordId = (record: DockObjectEvent) => `${record.bucket}/${record.key}@${record.sequencer ?? record.eTag ?? ''}`;
@@ -129,8 +136,12 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
         continue;
       }
       for (const message of messages) {
-        const task: Promise<void> = handle(message).finally(() => inFlight.delete(task));
+        const task: Promise<void> = handle(message).finally(() => {
+          inFlight.delete(task);
+          receipts.delete(task);
+        });
         inFlight.add(task);
+        receipts.set(task, message.ReceiptHandle!);
       }
     }
   }
@@ -145,7 +156,24 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
       running = false;
       poll?.abort();
       await loop;
-      await Promise.allSettled([...inFlight]);
+      const graceMs = (options.shutdownGraceSeconds ?? 20) * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = Promise.allSettled([...inFlight]).then(() => true);
+      const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
+      const allDone = await Promise.race([finished, timedOut]);
+      clearTimeout(timer);
+      if (allDone) return;
+      const handedBack = [...receipts.values()];
+      logger.warn({ count: handedBack.length }, 'handing in-flight promotions back to the queue at shutdown');
+      const results = await Promise.allSettled(
+        handedBack.map((ReceiptHandle) =>
+          sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle, VisibilityTimeout: 0 })),
+        ),
+      );
+      for (const result of results) {
+        // The message then reappears only after its visibility timeout: late, never lost.
+        if (result.status === 'rejected') logger.warn({ err: result.reason }, 'could not hand a message back');
+      }
     },
   };
 }

@@ -110,12 +110,14 @@ export async function receiveMessage(ctx: SqsContext, input: Input, request: Aws
   const deadline = ctx.now() + waitSeconds * 1000;
 
   for (;;) {
+    // A receiver that hung up must not take messages it can never be given (they would hide for a whole visibility timeout).
+    if (request.signal?.aborted) return {};
     const taken = takeVisible(ctx, queue, max, visibility ?? queue.attributes.visibilityTimeout);
     if (taken.length > 0) return { Messages: taken.map((item) => toMessage(ctx, queue, item, systemNames, attributeNames)) };
     const now = ctx.now();
     if (now >= deadline || ctx.waiters.closed) return {};
     const next = ctx.store.nextVisibleAt(queue.name, now);
-    await ctx.waiters.wait(queue.name, Math.min(deadline, next ?? deadline) - now);
+    await ctx.waiters.wait(queue.name, Math.min(deadline, next ?? deadline) - now, request.signal);
     // The queue may have been changed or deleted while we waited.
     const reloaded = loadQueue(ctx, queue.name);
     if (!reloaded) return {};

@@ -4,8 +4,8 @@
  * transaction has committed before any receiver looks.
  */
 export interface Waiters {
-  /** Resolves when the queue is notified, after `ms`, or on close; never rejects. */
-  wait(queue: string, ms: number): Promise<void>;
+  /** Resolves when the queue is notified, after `ms`, on close, or when `signal` aborts; never rejects. */
+  wait(queue: string, ms: number, signal?: AbortSignal): Promise<void>;
   notify(queue: string): void;
   readonly closed: boolean;
   close(): void;
@@ -31,19 +31,21 @@ export function createWaiters(): Waiters {
     get closed() {
       return closed;
     },
-    wait(queue, ms) {
-      if (closed) return Promise.resolve();
+    wait(queue, ms, signal) {
+      if (closed || signal?.aborted) return Promise.resolve();
       return new Promise<void>((resolve) => {
         let wakers = parked.get(queue);
         if (!wakers) parked.set(queue, (wakers = new Set()));
         const set = wakers;
         const wake = () => {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', wake);
           set.delete(wake);
           if (set.size === 0 && parked.get(queue) === set) parked.delete(queue);
           resolve();
         };
         const timer = setTimeout(wake, Math.max(0, ms));
+        signal?.addEventListener('abort', wake, { once: true });
         set.add(wake);
       });
     },

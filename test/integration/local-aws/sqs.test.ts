@@ -94,6 +94,19 @@ describe('SQS against the embedded endpoint', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it('a long poll whose client hung up takes nothing', async () => {
+    const url = await createQueue('hung-up', { VisibilityTimeout: '30' });
+    const abort = new AbortController();
+    const abandoned = sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), { abortSignal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    abort.abort();
+    await expect(abandoned).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the living' }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }));
+    expect(Messages?.[0].Body).toBe('for the living');
+  });
+
   it('redrives to the dead-letter queue after maxReceiveCount', async () => {
     const dlq = await createQueue('redrive-dlq');
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }));
