@@ -36,18 +36,10 @@ export interface FileRecord {
   promotedBytes: number;
 }
 
-export interface NewFile {
-  id: string;
-  owner: string;
-  tenant: string;
-  name: string;
-  size: number;
-  contentType: string;
-  metadata: Record<string, unknown>;
-  checksum: Checksum | null;
-  createdAt: Date;
-  uploadDeadline: Date;
-}
+export type NewFile = Pick<
+  FileRecord,
+  'id' | 'owner' | 'tenant' | 'name' | 'size' | 'contentType' | 'metadata' | 'checksum' | 'createdAt' | 'uploadDeadline'
+>;
 
 /** Fields a transition may set along with the status. */
 export interface TransitionPatch {

@@ -65,19 +65,26 @@ function copySource(bucket: string, key: string): string {
   return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/** What the vault object is: where, its headers, its encryption and checksum; the same for both copy paths. */
+function vaultObject(request: CopyRequest) {
+  return {
+    Bucket: request.targetBucket,
+    Key: request.targetKey,
+    ContentType: request.contentType,
+    ContentDisposition: request.contentDisposition,
+    Metadata: request.metadata,
+    ServerSideEncryption: 'aws:kms' as const,
+    SSEKMSKeyId: request.kmsKeyId,
+    ChecksumAlgorithm: request.checksumAlgorithm,
+  };
+}
+
 async function singleCopy(s3: S3Client, request: CopyRequest): Promise<void> {
   await s3.send(
     new CopyObjectCommand({
-      Bucket: request.targetBucket,
-      Key: request.targetKey,
+      ...vaultObject(request),
       CopySource: copySource(request.sourceBucket, request.sourceKey),
       MetadataDirective: 'REPLACE',
-      ContentType: request.contentType,
-      ContentDisposition: request.contentDisposition,
-      Metadata: request.metadata,
-      ServerSideEncryption: 'aws:kms',
-      SSEKMSKeyId: request.kmsKeyId,
-      ChecksumAlgorithm: request.checksumAlgorithm,
       IfNoneMatch: '*',
     }),
   );
@@ -94,14 +101,7 @@ async function parallelCopy(s3: S3Client, request: CopyRequest, options: CopyOpt
   const partCount = Math.ceil(request.size / partSize);
   const created = await s3.send(
     new CreateMultipartUploadCommand({
-      Bucket: request.targetBucket,
-      Key: request.targetKey,
-      ContentType: request.contentType,
-      ContentDisposition: request.contentDisposition,
-      Metadata: request.metadata,
-      ServerSideEncryption: 'aws:kms',
-      SSEKMSKeyId: request.kmsKeyId,
-      ChecksumAlgorithm: request.checksumAlgorithm,
+      ...vaultObject(request),
       // CRCs combine across parts into a checksum of the whole content; SHA-256 cannot.
       ChecksumType: request.checksumAlgorithm && request.checksumAlgorithm !== 'SHA256' ? 'FULL_OBJECT' : undefined,
     }),

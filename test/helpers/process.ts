@@ -52,3 +52,13 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
   const rootCredentials = JSON.parse(await readFile(join(dataDir, 'aws', 'root-credentials.json'), 'utf8'));
   return { child, ...ready, rootCredentials, output: () => output, exited };
 }
+
+/** POSTs a GraphQL operation to a spawned LFS with its printed development token. */
+export async function processGraphql(lfs: LfsProcess, query: string, variables: Record<string, unknown>): Promise<any> {
+  const response = await fetch(lfs.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${lfs.token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}

@@ -6,18 +6,9 @@ import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomStream } from '../helpers/data.js';
 import { FILE, FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
-import { spawnLfs, type LfsProcess } from '../helpers/process.js';
+import { processGraphql as graphql, spawnLfs } from '../helpers/process.js';
 import { firstEvent, within } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
-
-async function graphql(lfs: LfsProcess, query: string, variables: Record<string, unknown>) {
-  const response = await fetch(lfs.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${lfs.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return response.json();
-}
 
 describe('a crash between upload and promotion', () => {
   const cleanup: Array<() => Promise<unknown>> = [];

@@ -1,18 +1,9 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsRefusal } from '../security/attack.js';
 import { REFRESH_CREDENTIALS, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { s3ForTicket } from '../helpers/uploader.js';
-
-async function awsErrorOf(promise: Promise<unknown>): Promise<{ code: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return { code: error.name, status: error.$metadata.httpStatusCode };
-    throw error;
-  }
-  throw new Error('the request was allowed');
-}
 
 describe('upload credentials can write one dock key and nothing else', () => {
   let stack: Stack;
@@ -40,7 +31,7 @@ describe('upload credentials can write one dock key and nothing else', () => {
   ])('refuses %s with 403 AccessDenied', async (_name, command) => {
     const s3 = s3ForTicket(ticket);
     try {
-      expect(await awsErrorOf(s3.send(command() as any))).toEqual({ code: 'AccessDenied', status: 403 });
+      expect(await awsRefusal(s3.send(command() as any))).toEqual({ code: 'AccessDenied', status: 403 });
     } finally {
       s3.destroy();
     }
@@ -49,7 +40,7 @@ describe('upload credentials can write one dock key and nothing else', () => {
   it('refuses a write under another KMS key', async () => {
     const s3 = s3ForTicket(ticket);
     try {
-      const error = await awsErrorOf(
+      const error = await awsRefusal(
         s3.send(new PutObjectCommand({ Bucket: dock(), Key: ticket.target.key, Body: 'x', ServerSideEncryption: 'AES256' })),
       );
       expect(error).toEqual({ code: 'AccessDenied', status: 403 });
@@ -83,7 +74,7 @@ describe('upload credentials expire', () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 1100));
     const s3 = s3ForTicket(ticket);
     try {
-      expect((await awsErrorOf(s3.send(put()))).code).toBe('ExpiredToken');
+      expect((await awsRefusal(s3.send(put()))).code).toBe('ExpiredToken');
     } finally {
       s3.destroy();
     }

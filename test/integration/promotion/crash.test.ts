@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { failpointNames } from '../../../src/failpoints.js';
 import { randomStream, sha256Of } from '../../helpers/data.js';
 import { FILE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
-import { spawnLfs, type LfsProcess } from '../../helpers/process.js';
+import { processGraphql as graphql, spawnLfs, type LfsProcess } from '../../helpers/process.js';
 import { drain, eventsByFile, queueUrl } from '../../helpers/queues.js';
 import { uploadWithTicket } from '../../helpers/uploader.js';
 
@@ -21,15 +21,6 @@ const env = {
   LFS_COPY_CONCURRENCY: '1',
   LFS_CLEANUP_INTERVAL_SECONDS: '1',
 };
-
-async function graphql(lfs: LfsProcess, query: string, variables: Record<string, unknown>) {
-  const response = await fetch(lfs.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${lfs.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return response.json() as Promise<any>;
-}
 
 async function statusBecomes(lfs: LfsProcess, id: string, status: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomStream } from '../../helpers/data.js';
 import { FILE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
-import { spawnLfs, type LfsProcess } from '../../helpers/process.js';
+import { processGraphql as graphql, spawnLfs } from '../../helpers/process.js';
 import { uploadWithTicket } from '../../helpers/uploader.js';
 
 const MiB = 1024 * 1024;
-
-async function graphql(lfs: LfsProcess, query: string, variables: Record<string, unknown>) {
-  const response = await fetch(lfs.graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${lfs.token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as any;
-}
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
