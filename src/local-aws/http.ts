@@ -70,6 +70,10 @@ async function serve(handle: (raw: RawRequest) => Promise<AwsResponse & { reques
     signal: gone.signal,
   };
   const response = await handle(raw);
+  if (response.onUndelivered) {
+    if (gone.signal.aborted) response.onUndelivered();
+    else res.on('close', () => !res.writableFinished && response.onUndelivered!());
+  }
   res.statusCode = response.status;
   res.setHeader('x-amz-request-id', response.requestId);
   res.setHeader('x-amz-id-2', Buffer.from(response.requestId).toString('base64'));

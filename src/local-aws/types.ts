@@ -39,6 +39,11 @@ export interface AwsResponse {
   headers?: Record<string, string | number>;
   /** Strings and buffers are sent as is; a stream is piped (GetObject). */
   body?: string | Buffer | Readable;
+  /**
+   * Called when the client went away before the response was delivered, so
+   * what the response handed out (received SQS messages) can be taken back.
+   */
+  onUndelivered?: () => void;
 }
 
 export type PolicyEffect = 'Allow' | 'Deny';

@@ -14,7 +14,7 @@ import {
 } from './messages.js';
 import { queryInput, queryResponse } from './query-protocol.js';
 import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listQueues, purgeQueue, setQueueAttributes } from './queues.js';
-import { receiveMessage } from './receive.js';
+import { receiveMessage, undelivered } from './receive.js';
 import { createSqsStore } from './store.js';
 import { createWaiters } from './waiters.js';
 
@@ -113,6 +113,7 @@ export function createSqs(options: SqsOptions): Sqs {
           status: 200,
           headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
           body: queryResponse(action!, output, request.requestId),
+          onUndelivered: (output as { [undelivered]?: () => void })?.[undelivered],
         };
       }
       const target = request.headers['x-amz-target'] ?? '';
@@ -123,6 +124,7 @@ export function createSqs(options: SqsOptions): Sqs {
         status: 200,
         headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': request.requestId },
         body: JSON.stringify(output),
+        onUndelivered: (output as { [undelivered]?: () => void } | undefined)?.[undelivered],
       };
     },
     enqueue(queueArn, body, attributes = {}) {

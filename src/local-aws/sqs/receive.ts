@@ -99,6 +99,9 @@ function toMessage(ctx: SqsContext, queue: Queue, { row, receipt }: Received, sy
  * (or a DLQ move, or a visibility reset) wakes it, or until the next message
  * becomes visible on its own, and returns as soon as it has one.
  */
+/** Where an operation's output carries its `onUndelivered` hook (a symbol, so it never reaches the wire). */
+export const undelivered = Symbol('undelivered');
+
 export async function receiveMessage(ctx: SqsContext, input: Input, request: AwsRequest) {
   let queue = queueFromInput(ctx, input, request);
   authorize(ctx, request, 'ReceiveMessage', queue.arn, queue);
@@ -111,9 +114,22 @@ export async function receiveMessage(ctx: SqsContext, input: Input, request: Aws
 
   for (;;) {
     // A receiver that hung up must not take messages it can never be given (they would hide for a whole visibility timeout).
-    if (request.signal?.aborted) return {};
+    // Nor does a closing endpoint hand out anything new.
+    if (request.signal?.aborted || ctx.waiters.closed) return {};
     const taken = takeVisible(ctx, queue, max, visibility ?? queue.attributes.visibilityTimeout);
-    if (taken.length > 0) return { Messages: taken.map((item) => toMessage(ctx, queue, item, systemNames, attributeNames)) };
+    if (taken.length > 0) {
+      const name = queue.name;
+      // A response that never reaches its client gives its messages back at once, uncounted.
+      const release = () => {
+        try {
+          for (const { row, receipt } of taken) ctx.store.release(row.seq, receipt, ctx.now());
+          ctx.waiters.notify(name);
+        } catch {
+          // The endpoint closed meanwhile: the messages reappear after their visibility timeout instead.
+        }
+      };
+      return { Messages: taken.map((item) => toMessage(ctx, queue, item, systemNames, attributeNames)), [undelivered]: release };
+    }
     const now = ctx.now();
     if (now >= deadline || ctx.waiters.closed) return {};
     const next = ctx.store.nextVisibleAt(queue.name, now);

@@ -109,6 +109,9 @@ export function createSqsStore(db: LocalDb) {
     getMessage: db.prepare<[number], MessageRow>('SELECT * FROM sqs_messages WHERE seq = ?'),
     deleteMessage: db.prepare('DELETE FROM sqs_messages WHERE seq = ?'),
     setVisibleAt: db.prepare('UPDATE sqs_messages SET visible_at = ? WHERE seq = ?'),
+    release: db.prepare(
+      'UPDATE sqs_messages SET visible_at = ?, receive_count = MAX(receive_count - 1, 0) WHERE seq = ? AND receipt = ?',
+    ),
     counts: db.prepare<[{ now: number; oldest: number; queue: string }], { visible: number; inFlight: number; delayed: number }>(
       `SELECT COALESCE(SUM(visible_at <= @now), 0) AS visible,
               COALESCE(SUM(visible_at > @now AND receipt IS NOT NULL), 0) AS inFlight,
@@ -142,6 +145,8 @@ export function createSqsStore(db: LocalDb) {
     getMessage: (seq: number) => statements.getMessage.get(seq),
     deleteMessage: (seq: number) => statements.deleteMessage.run(seq),
     setVisibleAt: (seq: number, visibleAt: number) => statements.setVisibleAt.run(visibleAt, seq),
+    /** Makes a received message visible again, unless someone received it since. */
+    release: (seq: number, receipt: string, now: number) => statements.release.run(now, seq, receipt),
     counts: (queue: string, now: number, oldest: number) =>
       statements.counts.get({ now, oldest, queue }) ?? { visible: 0, inFlight: 0, delayed: 0 },
   };

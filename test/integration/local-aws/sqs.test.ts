@@ -107,6 +107,21 @@ describe('SQS against the embedded endpoint', () => {
     expect(Messages?.[0].Body).toBe('for the living');
   });
 
+  it('gives back at once, uncounted, the messages of a response its client never got', async () => {
+    const url = await createQueue('undelivered', { VisibilityTimeout: '30' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'second chance' }));
+    const abort = new AbortController();
+    // The response is on its way when the client hangs up: abort as soon as the request is sent.
+    const lost = sqs.send(new ReceiveMessageCommand({ QueueUrl: url }), { abortSignal: abort.signal });
+    abort.abort();
+    await expect(lost).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { Messages } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
+    expect(Messages?.[0]).toMatchObject({ Body: 'second chance', Attributes: { ApproximateReceiveCount: '1' } });
+  });
+
   it('redrives to the dead-letter queue after maxReceiveCount', async () => {
     const dlq = await createQueue('redrive-dlq');
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }));
