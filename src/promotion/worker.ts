@@ -129,6 +129,7 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
           { abortSignal: poll.signal },
         );
         messages = result.Messages ?? [];
+        logger.debug({ received: messages.length, inFlight: inFlight.size }, 'dock events received');
       } catch (error) {
         if (!running) break;
         logger.error({ err: error }, 'receiving dock events failed; retrying');

@@ -97,7 +97,9 @@ export function createSqsStore(db: LocalDb) {
       'SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?',
     ),
     nextVisibleAt: db.prepare<[string, number], { at: number | null }>(
-      'SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at > ?',
+      // >=, not >: a message that became visible in the same millisecond as the
+      // receiver's last look must wake it now, not at the end of its long poll.
+      'SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at >= ?',
     ),
     markReceived: db.prepare(
       `UPDATE sqs_messages SET receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, @now),
