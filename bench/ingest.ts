@@ -11,6 +11,7 @@ import { GiB, MiB, patternStream } from './data.js';
 export interface IngestResult {
   bytes: number;
   baselineMiBps: number;
+  baselineRuns: number[];
   ingestMiBps: number;
   ratio: number;
   peakServerRssMiB: number;
@@ -45,6 +46,7 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
     return {
       bytes,
       baselineMiBps: baseline.mibPerSecond,
+      baselineRuns: baseline.runs,
       ingestMiBps,
       ratio: ingestMiBps / baseline.mibPerSecond,
       peakServerRssMiB: await peakRssMiB(server.pid),

@@ -16,11 +16,19 @@ import { GiB, MiB, patternStream, percentile } from './data.js';
 async function withApp<T>(env: Record<string, string>, work: (app: App, token: string) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lfs-bench-promotion-'));
   const app = createApp(
-    loadConfig({ LFS_DATA_DIR: dataDir, LFS_PORT: '0', LFS_LOCAL_AWS_PORT: '0', LFS_LOG_LEVEL: 'warn', LFS_CLEANUP_INTERVAL_SECONDS: '3600',
+    loadConfig({
+      LFS_DATA_DIR: dataDir,
+      LFS_PORT: '0',
+      LFS_LOCAL_AWS_PORT: '0',
+      LFS_LOG_LEVEL: 'warn',
+      LFS_CLEANUP_INTERVAL_SECONDS: '3600',
       // One benchmark user makes hundreds of uploads a minute.
       LFS_RATE_UPLOADS_PER_MINUTE: '1000000',
       LFS_RATE_UPLOADS_BURST: '1000000',
-      ...env }),
+      ...env,
+      // Settings given to `npm run bench` win, so configurations can be compared.
+      ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('LFS_'))),
+    }),
   );
   await app.start();
   try {
@@ -133,11 +141,21 @@ export async function promotionThroughput(bytes = 2 * GiB) {
         },
       }).done();
       const uploaded = performance.now();
+      const cpuBefore = process.cpuUsage();
       const available = await events.when(ticket.file.id);
+      const cpu = process.cpuUsage(cpuBefore);
       s3.destroy();
       const seconds = (available - uploaded) / 1000;
       const mibPerSecond = bytes / MiB / seconds;
-      return { bytes, baselineMiBps: baseline.mibPerSecond, promotionMiBps: mibPerSecond, ratio: mibPerSecond / baseline.mibPerSecond };
+      return {
+        bytes,
+        baselineMiBps: baseline.mibPerSecond,
+        baselineRuns: baseline.runs,
+        promotionMiBps: mibPerSecond,
+        ratio: mibPerSecond / baseline.mibPerSecond,
+        // LFS and the embedded endpoint share this process: CPU per GiB shows whether the copy is CPU- or disk-bound.
+        cpuSecondsPerGiB: (cpu.user + cpu.system) / 1e6 / (bytes / GiB),
+      };
     } finally {
       await events.close();
     }
