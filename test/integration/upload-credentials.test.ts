@@ -1,6 +1,6 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsRefusal } from '../security/attack.js';
+import { awsRefusal } from '../helpers/aws-errors.js';
 import { REFRESH_CREDENTIALS, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { s3ForTicket } from '../helpers/uploader.js';

@@ -1,9 +1,11 @@
-import { ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { expect } from 'vitest';
 import type { Stack } from '../helpers/stack.js';
+
+export { awsRefusal } from '../helpers/aws-errors.js';
 
 /** What an attacker must not be able to change: every file row and every object in both buckets. */
 export interface Snapshot {
@@ -38,17 +40,6 @@ export async function unchangedBy<T>(stack: Stack, attack: () => Promise<T>): Pr
   const result = await attack();
   expect(await snapshot(stack)).toEqual(before);
   return result;
-}
-
-/** The AWS error code and HTTP status a request failed with; fails the test when it succeeded. */
-export async function awsRefusal(promise: Promise<unknown>): Promise<{ code: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return { code: error.name, status: error.$metadata.httpStatusCode };
-    throw error;
-  }
-  throw new Error('the request was allowed');
 }
 
 /** POSTs a GraphQL request with a raw Authorization header (or none); returns status and body. */

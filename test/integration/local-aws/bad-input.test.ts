@@ -22,6 +22,7 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { HttpRequest } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from '../../helpers/aws-errors.js';
 import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
 import { filesUnder } from '../../helpers/local-aws-process.js';
 
@@ -34,13 +35,8 @@ interface Failure {
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<Failure> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the request to fail');
+  const e = await errorOf(promise);
+  return { name: e.name, status: e.$metadata?.httpStatusCode };
 }
 
 /** Rewrites the request the SDK built, before it is checksummed, measured and signed: how a client sends what the SDK would not. */

@@ -13,12 +13,12 @@ import {
   PutBucketEncryptionCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from '../../helpers/aws-errors.js';
 import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
@@ -31,15 +31,6 @@ function marked(size: number): Buffer {
   const body = randomBytes(size);
   for (let i = 0; i + MARKER.length <= size; i += 4096) MARKER.copy(body, i);
   return body;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
 }
 
 async function bytesOf(s3: S3Client, Bucket: string, Key: string, Range?: string): Promise<Buffer> {

@@ -6,22 +6,13 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from '../../helpers/aws-errors.js';
 import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe('local S3: notifications and assumed-role access', () => {
   let env: StartedLocalAws;

@@ -8,20 +8,11 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorOf } from '../../helpers/aws-errors.js';
 import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as S3ServiceException;
-  }
-  throw new Error('expected the request to fail');
-}
 
 describe('local S3: objects', () => {
   let env: StartedLocalAws;
