@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ReadinessProbe } from './health.js';
+
+/** The HTTP endpoints beside GraphQL (../shared/API.md), and GraphQL itself on /graphql. */
+export function createRouter(yoga: (req: IncomingMessage, res: ServerResponse) => unknown, readiness: ReadinessProbe) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    switch (path) {
+      case '/healthz':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+        return;
+      case '/readyz':
+        void readiness.check().then(({ ready, checks }) => {
+          res
+            .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
+        });
+        return;
+      case '/graphql':
+        void yoga(req, res);
+        return;
+      default:
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+    }
+  };
+}
+
+/** The host part of a URL for a listen address (wildcards are reached on loopback). */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
