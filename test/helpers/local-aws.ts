@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createLocalAws, type LocalAws, type LocalAwsOptions } from '../../src/local-aws/server.js';
 
 export interface StartedLocalAws {
@@ -50,4 +50,12 @@ export async function startLocalAws(options: Partial<LocalAwsOptions> = {}): Pro
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts the embedded endpoint (as `startLocalAws`) with `buckets` created, and gives it with a root S3 client. */
+export async function startLocalS3(buckets: string[], options: Partial<LocalAwsOptions> = {}): Promise<{ env: StartedLocalAws; s3: S3Client }> {
+  const env = await startLocalAws(options);
+  const s3 = env.s3();
+  for (const Bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket }));
+  return { env, s3 };
 }

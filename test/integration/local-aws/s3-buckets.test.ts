@@ -18,21 +18,17 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 describe('local S3: buckets, listings and bucket settings', () => {
   let env: StartedLocalAws;
   let s3: S3Client;
 
   beforeAll(async () => {
-    env = await startLocalAws({ lifecycleDaySeconds: 0.05 });
-    s3 = env.s3();
-    await s3.send(new CreateBucketCommand({ Bucket: 'list' }));
+    ({ env, s3 } = await startLocalS3(['list'], { lifecycleDaySeconds: 0.05 }));
     for (const key of ['a/1', 'a/2', 'a/b/3', 'b/1', 'c', 'd/x y']) await s3.send(new PutObjectCommand({ Bucket: 'list', Key: key, Body: key }));
   });
-  afterAll(async () => {
-    await env?.stop();
-  });
+  afterAll(() => env?.stop());
 
   it('lists with prefix, delimiter and continuation', async () => {
     const top = await s3.send(new ListObjectsV2Command({ Bucket: 'list', Delimiter: '/' }));

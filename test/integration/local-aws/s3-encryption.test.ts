@@ -6,7 +6,6 @@ import Database from 'better-sqlite3';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -19,7 +18,7 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
 /** The at-rest frame size: ranges are chosen to straddle its multiples. */
@@ -79,11 +78,9 @@ describe('local S3: encryption at rest', () => {
   };
 
   beforeAll(async () => {
-    env = await startLocalAws();
-    s3 = env.s3();
+    ({ env, s3 } = await startLocalS3(['plain', 'dock', 'vault']));
     dockKey = env.aws.ensureKey('alias/dock').arn;
     vaultKey = env.aws.ensureKey('alias/vault').arn;
-    for (const Bucket of ['plain', 'dock', 'vault']) await s3.send(new CreateBucketCommand({ Bucket }));
     await s3.send(
       new PutBucketEncryptionCommand({
         Bucket: 'vault',
@@ -91,9 +88,7 @@ describe('local S3: encryption at rest', () => {
       }),
     );
   });
-  afterAll(async () => {
-    await env?.stop();
-  });
+  afterAll(() => env?.stop());
 
   it('reports AES256 for an object written without SSE, and the algorithm and key ARN for SSE-KMS', async () => {
     const plain = await s3.send(new PutObjectCommand({ Bucket: 'plain', Key: 'a', Body: 'hello' }));

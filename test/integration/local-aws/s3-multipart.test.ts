@@ -3,7 +3,6 @@ import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -16,7 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
 
@@ -30,14 +29,9 @@ describe('local S3: multipart uploads', () => {
   let s3: S3Client;
 
   beforeAll(async () => {
-    env = await startLocalAws();
-    s3 = env.s3();
-    await s3.send(new CreateBucketCommand({ Bucket: 'dock' }));
-    await s3.send(new CreateBucketCommand({ Bucket: 'vault' }));
+    ({ env, s3 } = await startLocalS3(['dock', 'vault']));
   });
-  afterAll(async () => {
-    await env?.stop();
-  });
+  afterAll(() => env?.stop());
 
   it('round-trips 24 MiB through lib-storage (5 MiB parts, 4 at a time, SSE-KMS, FULL_OBJECT CRC64NVME)', async () => {
     const body = randomBytes(24 * MiB);

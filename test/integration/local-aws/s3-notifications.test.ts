@@ -1,6 +1,5 @@
 import {
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   PutBucketNotificationConfigurationCommand,
@@ -12,7 +11,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 describe('local S3: notifications and assumed-role access', () => {
   let env: StartedLocalAws;
@@ -27,10 +26,8 @@ describe('local S3: notifications and assumed-role access', () => {
   }
 
   beforeAll(async () => {
-    env = await startLocalAws();
-    s3 = env.s3();
+    ({ env, s3 } = await startLocalS3(['dock']));
     sqs = new SQSClient({ endpoint: env.aws.url, region: env.aws.region, credentials: env.aws.rootCredentials });
-    await s3.send(new CreateBucketCommand({ Bucket: 'dock' }));
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'dock-events' }))).QueueUrl!;
   });
   afterAll(async () => {

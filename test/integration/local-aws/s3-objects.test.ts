@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand,
-  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -12,21 +11,16 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 describe('local S3: objects', () => {
   let env: StartedLocalAws;
   let s3: S3Client;
 
   beforeAll(async () => {
-    env = await startLocalAws();
-    s3 = env.s3();
-    await s3.send(new CreateBucketCommand({ Bucket: 'alpha' }));
-    await s3.send(new CreateBucketCommand({ Bucket: 'beta' }));
+    ({ env, s3 } = await startLocalS3(['alpha', 'beta']));
   });
-  afterAll(async () => {
-    await env?.stop();
-  });
+  afterAll(() => env?.stop());
 
   it('puts, heads, gets and deletes an object with metadata and an MD5 ETag', async () => {
     const body = randomBytes(100_000);
