@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
 /**
@@ -34,4 +35,27 @@ export async function sha256Of(stream: AsyncIterable<Uint8Array>): Promise<strin
   const hash = createHash('sha256');
   for await (const chunk of stream) hash.update(chunk);
   return hash.digest('hex');
+}
+
+/** Stamped into `marked` bodies: plaintext left on disk shows up in a byte search for it. */
+export const PLAINTEXT_MARKER = Buffer.from('LFS-PLAINTEXT-MARKER-51c0de');
+
+/** Incompressible random bytes with `PLAINTEXT_MARKER` stamped every 4 KiB. */
+export function marked(size: number): Buffer {
+  const body = randomBytes(size);
+  for (let i = 0; i + PLAINTEXT_MARKER.length <= size; i += 4096) PLAINTEXT_MARKER.copy(body, i);
+  return body;
+}
+
+/** Flips the low bit of one stored byte. */
+export async function flipByte(path: string, position: number): Promise<void> {
+  const file = await open(path, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    await file.read(byte, 0, 1, position);
+    byte[0] ^= 0x01;
+    await file.write(byte, 0, 1, position);
+  } finally {
+    await file.close();
+  }
 }

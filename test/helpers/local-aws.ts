@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createLocalAws, type LocalAws, type LocalAwsOptions } from '../../src/local-aws/server.js';
 
 export interface StartedLocalAws {
@@ -58,4 +58,10 @@ export async function startLocalS3(buckets: string[], options: Partial<LocalAwsO
   const s3 = env.s3();
   for (const Bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket }));
   return { env, s3 };
+}
+
+/** The body of an object (or of `Range` of it), read in full. */
+export async function bytesOf(s3: S3Client, Bucket: string, Key: string, Range?: string): Promise<Buffer> {
+  const got = await s3.send(new GetObjectCommand({ Bucket, Key, Range }));
+  return Buffer.from(await got.Body!.transformToByteArray());
 }

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -18,24 +17,12 @@ import {
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { flipByte, marked, PLAINTEXT_MARKER } from '../../helpers/data.js';
+import { bytesOf, startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
 /** The at-rest frame size: ranges are chosen to straddle its multiples. */
 const FRAME = MiB;
-const MARKER = Buffer.from('LFS-PLAINTEXT-MARKER-51c0de');
-
-/** Random bytes with the marker every 4 KiB: any plaintext left in the data folder shows up in a byte search. */
-function marked(size: number): Buffer {
-  const body = randomBytes(size);
-  for (let i = 0; i + MARKER.length <= size; i += 4096) MARKER.copy(body, i);
-  return body;
-}
-
-async function bytesOf(s3: S3Client, Bucket: string, Key: string, Range?: string): Promise<Buffer> {
-  const got = await s3.send(new GetObjectCommand({ Bucket, Key, Range }));
-  return Buffer.from(await got.Body!.transformToByteArray());
-}
 
 /** Every file under `dir` that contains `needle` (the metadata database and its WAL included). */
 async function filesContaining(dir: string, needle: Buffer): Promise<string[]> {
@@ -62,18 +49,6 @@ describe('local S3: encryption at rest', () => {
       return (JSON.parse(row.segments) as { blob: string }[]).map(({ blob }) => join(env.dataDir, 's3', 'blobs', blob.slice(0, 2), blob));
     } finally {
       db.close();
-    }
-  };
-
-  const flipByte = async (path: string, position: number) => {
-    const file = await open(path, 'r+');
-    try {
-      const byte = Buffer.alloc(1);
-      await file.read(byte, 0, 1, position);
-      byte[0] ^= 0x01;
-      await file.write(byte, 0, 1, position);
-    } finally {
-      await file.close();
     }
   };
 
@@ -138,7 +113,7 @@ describe('local S3: encryption at rest', () => {
     }
     await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'vault', Key: 'part-copied', UploadId: target.UploadId, MultipartUpload: { Parts: copied } }));
 
-    expect(await filesContaining(env.dataDir, MARKER)).toEqual([]);
+    expect(await filesContaining(env.dataDir, PLAINTEXT_MARKER)).toEqual([]);
     expect((await bytesOf(s3, 'plain', 'put')).equals(bodies.put)).toBe(true);
     expect((await bytesOf(s3, 'plain', 'sse')).equals(bodies.sse)).toBe(true);
     expect((await bytesOf(s3, 'dock', 'kms')).equals(bodies.kms)).toBe(true);

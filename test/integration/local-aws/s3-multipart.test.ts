@@ -15,14 +15,9 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { bytesOf, startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
-
-async function bytesOf(s3: S3Client, Bucket: string, Key: string, Range?: string): Promise<Buffer> {
-  const got = await s3.send(new GetObjectCommand({ Bucket, Key, Range }));
-  return Buffer.from(await got.Body!.transformToByteArray());
-}
 
 describe('local S3: multipart uploads', () => {
   let env: StartedLocalAws;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,35 +10,14 @@ import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
 import { isAwsError } from '../../../../src/local-aws/errors.js';
 import { createKeyRing, type KeyRing, type KmsKey } from '../../../../src/local-aws/kms/index.js';
 import { createBlobStore, type BlobStore, type Segment } from '../../../../src/local-aws/s3/blobs.js';
+import { flipByte, marked, PLAINTEXT_MARKER } from '../../../helpers/data.js';
 
 const MiB = 1024 * 1024;
-const MARKER = Buffer.from('PLAINTEXT-MARKER-7f3a9c');
-
-/** Incompressible bytes with the marker stamped every 4 KiB, so any plaintext left on disk is found. */
-function marked(size: number): Buffer {
-  const body = randomBytes(size);
-  for (let i = 0; i + MARKER.length <= size; i += 4096) MARKER.copy(body, i);
-  return body;
-}
-
 /** Feeds `body` in pieces of `piece` bytes, as a socket would. */
 function streamOf(body: Buffer, piece = 64 * 1024): Readable {
   const pieces: Buffer[] = [];
   for (let i = 0; i < body.length; i += piece) pieces.push(body.subarray(i, i + piece));
   return Readable.from(pieces);
-}
-
-/** Flips the low bit of one stored byte. */
-async function flipByte(path: string, position: number): Promise<void> {
-  const file = await open(path, 'r+');
-  try {
-    const byte = Buffer.alloc(1);
-    await file.read(byte, 0, 1, position);
-    byte[0] ^= 0x01;
-    await file.write(byte, 0, 1, position);
-  } finally {
-    await file.close();
-  }
 }
 
 async function collect(stream: Readable): Promise<Buffer> {
@@ -86,7 +65,7 @@ describe('blob store: encrypted at rest', () => {
     const files = await readdir(join(dir, 's3'), { recursive: true, withFileTypes: true });
     const contents = await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(join(f.parentPath, f.name))));
     expect(contents.length).toBe(2);
-    for (const content of contents) expect(content.includes(MARKER)).toBe(false);
+    for (const content of contents) expect(content.includes(PLAINTEXT_MARKER)).toBe(false);
   });
 
   describe('ranges over several segments', () => {
