@@ -1,18 +1,14 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadOrCreateSecret } from '../../../src/auth/index.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 
 describe('loadOrCreateSecret', () => {
-  const dirs: string[] = [];
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-  });
+  const tempDir = tempDirs('lfs-secret-');
 
   it('creates a 32-byte base64url secret readable only by the owner, then reuses it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lfs-secret-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const dataDir = join(dir, 'data');
     const secret = await loadOrCreateSecret(dataDir);
     expect(Buffer.from(secret, 'base64url')).toHaveLength(32);
@@ -23,8 +19,7 @@ describe('loadOrCreateSecret', () => {
   });
 
   it('gives every concurrent caller the same secret', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lfs-secret-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const secrets = await Promise.all(Array.from({ length: 5 }, () => loadOrCreateSecret(dir)));
     expect(new Set(secrets).size).toBe(1);
   });

@@ -1,8 +1,9 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSqliteFileRepository } from '../../../src/files/sqlite-repository.js';
+import { tempDirs } from '../../helpers/temp-dirs.js';
 import { describeFileRepositoryContract, newFile } from './repository-contract.js';
 
 describeFileRepositoryContract('SQLite', async () => {
@@ -18,14 +19,10 @@ describeFileRepositoryContract('SQLite', async () => {
 });
 
 describe('SQLite file repository', () => {
-  const dirs: string[] = [];
-  afterEach(async () => {
-    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-  });
+  const tempDir = tempDirs('lfs-repo-');
 
   it('keeps records across reopen, creating the folder and using WAL', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lfs-repo-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const path = join(dir, 'nested', 'files.sqlite');
     const first = createSqliteFileRepository({ path });
     const created = await first.create(newFile());
