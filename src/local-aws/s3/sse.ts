@@ -11,6 +11,11 @@ export type SseAlgorithm = 'AES256' | 'aws:kms';
 export interface WriteEncryption {
   sse: SseAlgorithm | null;
   key?: KmsKey;
+  /**
+   * The named KMS key does not exist. Raised only after the write is
+   * authorized, so a caller who may not write cannot probe which keys exist.
+   */
+  unknownKey?: AwsError;
   /** Condition keys for the write's s3:PutObject check (absent when the client sent no SSE header). */
   context: Record<string, string | undefined>;
 }
@@ -44,7 +49,13 @@ export function resolveWriteEncryption(ctx: S3Context, headers: Record<string, s
   if (algorithm !== 'aws:kms' && algorithm !== 'aws:kms:dsse') {
     throw new AwsError('InvalidArgument', 'The encryption method specified is not supported', { ArgumentName: 'x-amz-server-side-encryption', ArgumentValue: algorithm });
   }
-  const key = kmsKey(ctx, keyId);
+  let key: KmsKey;
+  try {
+    key = kmsKey(ctx, keyId);
+  } catch (error) {
+    if (!(error instanceof AwsError) || error.code !== 'KMS_NotFoundException') throw error;
+    return { sse: 'aws:kms', unknownKey: error, context: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyId } };
+  }
   return {
     sse: 'aws:kms',
     key,
@@ -70,7 +81,12 @@ export function sealingKey(ctx: S3Context, encryption: { sse: string | null; kms
 }
 
 /** Writing an SSE-KMS object needs a data key from KMS. */
-export function authorizeEncryptionWrite(ctx: S3Context, req: AwsRequest, encryption: { sse: string | null; kms_key_arn?: string | null; key?: KmsKey }): void {
+export function authorizeEncryptionWrite(
+  ctx: S3Context,
+  req: AwsRequest,
+  encryption: { sse: string | null; kms_key_arn?: string | null; key?: KmsKey; unknownKey?: AwsError },
+): void {
+  if (encryption.unknownKey) throw encryption.unknownKey;
   const arn = encryption.key?.arn ?? encryption.kms_key_arn;
   if (encryption.sse === 'aws:kms' && arn) authorizeKms(ctx, req, 'kms:GenerateDataKey', arn);
 }
