@@ -4,6 +4,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   S3ServiceException,
+  type BucketLocationConstraint,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -11,6 +12,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 export interface BootstrapOptions {
   s3: S3Client;
   sqs: SQSClient;
+  /** Buckets outside us-east-1 must name their region when created. */
+  region: string;
   dockBucket: string;
   vaultBucket: string;
   dockKmsKeyArn: string;
@@ -38,7 +41,7 @@ export interface BootstrappedResources {
  */
 export async function bootstrapResources(options: BootstrapOptions): Promise<BootstrappedResources> {
   const { s3, sqs } = options;
-  await Promise.all([ensureBucket(s3, options.dockBucket), ensureBucket(s3, options.vaultBucket)]);
+  await Promise.all([ensureBucket(s3, options.dockBucket, options.region), ensureBucket(s3, options.vaultBucket, options.region)]);
   await Promise.all([
     setDefaultEncryption(s3, options.dockBucket, options.dockKmsKeyArn),
     setDefaultEncryption(s3, options.vaultBucket, options.vaultKmsKeyArn),
@@ -100,9 +103,15 @@ async function queueArn(sqs: SQSClient, queueUrl: string): Promise<string> {
   return attributes.Attributes!.QueueArn!;
 }
 
-async function ensureBucket(s3: S3Client, bucket: string): Promise<void> {
+async function ensureBucket(s3: S3Client, bucket: string, region: string): Promise<void> {
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        // us-east-1 is the one region S3 refuses to be named in a LocationConstraint.
+        CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as BucketLocationConstraint },
+      }),
+    );
   } catch (error) {
     if (error instanceof S3ServiceException && (error.name === 'BucketAlreadyOwnedByYou' || error.name === 'BucketAlreadyExists')) return;
     throw error;

@@ -61,6 +61,7 @@ export async function connectStorage(config: Config, logger: Logger): Promise<St
   const resources = await bootstrapResources({
     s3: clients.s3,
     sqs: clients.sqs,
+    region: config.aws.region,
     dockBucket: config.storage.dockBucket,
     vaultBucket: config.storage.vaultBucket,
     dockKmsKeyArn,
