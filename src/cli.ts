@@ -8,7 +8,7 @@ const usage = `Usage:
   lfs serve                         serve LFS (same as npm start)
   lfs token --sub <subject> [--tenant <t>] [--admin] [--expires-in 1h]
                                     print a development token signed with the data folder's secret
-  lfs local-aws [--port 4566] [--data-dir DIR] [--host 127.0.0.1]
+  lfs local-aws [--port 4566] [--data-dir DIR] [--host 127.0.0.1] [--secure-transport]
                                     serve only the embedded AWS-compatible endpoint (S3, STS, SQS)
 
 Settings come from LFS_* environment variables (see README).`;
@@ -60,6 +60,8 @@ async function localAws(args: string[]): Promise<void> {
       port: { type: 'string', default: process.env.LFS_LOCAL_AWS_PORT ?? '4566' },
       host: { type: 'string', default: process.env.LFS_HOST ?? '127.0.0.1' },
       'data-dir': { type: 'string', default: join(process.env.LFS_DATA_DIR ?? './.lfs', 'aws') },
+      // Behind a TLS-terminating proxy, requests count as aws:SecureTransport.
+      'secure-transport': { type: 'boolean', default: process.env.LFS_LOCAL_AWS_SECURE_TRANSPORT === 'true' },
     },
   });
   const accessKeyId = process.env.LFS_LOCAL_AWS_ACCESS_KEY_ID;
@@ -69,6 +71,7 @@ async function localAws(args: string[]): Promise<void> {
     port: Number(values.port),
     host: values.host,
     rootCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    secureTransport: values['secure-transport'],
   });
   await endpoint.start();
   process.stdout.write(

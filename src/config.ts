@@ -29,6 +29,8 @@ const schema = z.object({
   LFS_LOCAL_AWS: bool.optional(),
   /** @default 4566 */
   LFS_LOCAL_AWS_PORT: int(0, 65535).default(4566),
+  /** The embedded endpoint sits behind a TLS proxy: count its connections as secure (aws:SecureTransport). @default false */
+  LFS_LOCAL_AWS_SECURE_TRANSPORT: bool.default(false),
   /** Shortest STS session the embedded endpoint grants (AWS: 900); tests lower it. @default 900 */
   LFS_LOCAL_AWS_MIN_SESSION_SECONDS: int(1, 900).default(900),
   /** The S3/STS/SQS endpoint URL; set it to use an external endpoint, leave empty for AWS. */
@@ -172,6 +174,7 @@ export interface Config {
     local: boolean;
     localPort: number;
     localMinSessionSeconds: number;
+    localSecureTransport: boolean;
     endpoint?: string;
     publicEndpoint?: string;
     region: string;
@@ -281,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       local,
       localPort: raw.LFS_LOCAL_AWS_PORT,
       localMinSessionSeconds: raw.LFS_LOCAL_AWS_MIN_SESSION_SECONDS,
+      localSecureTransport: raw.LFS_LOCAL_AWS_SECURE_TRANSPORT,
       endpoint: raw.LFS_AWS_ENDPOINT,
       publicEndpoint: raw.LFS_AWS_PUBLIC_ENDPOINT,
       region: raw.LFS_AWS_REGION,

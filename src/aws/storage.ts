@@ -41,6 +41,7 @@ export async function connectStorage(config: Config, logger: Logger): Promise<St
       accountId: config.aws.accountId,
       rootCredentials: config.aws.credentials,
       minSessionDurationSeconds: config.aws.localMinSessionSeconds,
+      secureTransport: config.aws.localSecureTransport,
       logger: logger.child({ component: 'local-aws' }),
     });
     await localAws.start();
