@@ -49,9 +49,14 @@ async function* segmentChunks(segment: Segment, from: number, to: number, path: 
     const firstFrame = Math.floor(from / frame);
     const lastFrame = Math.floor(to / frame);
 
+    // Two read buffers, reused in turn: a sealed frame is dead once openFrame returns (its plaintext is a new
+    // buffer), and at most two are live (the one being opened and the one read ahead). Not a fresh MiB per
+    // frame, which the garbage collector would have to account for and free.
+    const bufferSize = Math.min(frame, segment.size - firstFrame * frame) + TAG_SIZE;
+    const buffers = [Buffer.allocUnsafeSlow(bufferSize), Buffer.allocUnsafeSlow(lastFrame > firstFrame ? bufferSize : 0)];
     const fetch = async (index: number): Promise<Buffer> => {
       const length = Math.min(frame, segment.size - index * frame) + TAG_SIZE;
-      const sealed = Buffer.allocUnsafe(length);
+      const sealed = buffers[(index - firstFrame) & 1].subarray(0, length);
       const { bytesRead: got } = await file.read(sealed, 0, length, frameOffset(header, index));
       if (got !== length) throw new Error(`blob ${segment.blob} is truncated at frame ${index}`);
       return sealed;
