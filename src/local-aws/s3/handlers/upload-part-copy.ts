@@ -1,24 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { AwsError } from '../../errors.js';
-import { objectArn, authorize } from '../authz.js';
 import { checksumField, isChecksumAlgorithm } from '../checksums.js';
 import type { S3Handler } from '../context.js';
 import { copySource } from '../copy-source.js';
-import { MAX_SINGLE_UPLOAD, quote, requireBucket, requireKey } from '../objects.js';
-import { authorizeEncryptionWrite, sealingKey, sseHeaders } from '../sse.js';
+import { MAX_SINGLE_UPLOAD, quote } from '../objects.js';
+import { sealingKey, sseHeaders } from '../sse.js';
 import { segmentsOf } from '../store.js';
-import { requirePartNumber, requireUpload } from '../uploads.js';
+import { authorizedPartWrite } from '../uploads.js';
 import { xmlContentType, xmlDocument } from '../xml.js';
 
 /** UploadPart with the bytes taken from an existing object (optionally a range of it): parallel server-side copies. */
 export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
-  const key = requireKey(target.key);
-  const bucket = requireBucket(ctx, target.bucket);
-  authorize(ctx, req, 's3:PutObject', objectArn(bucket.name, key), bucket);
-  const upload = requireUpload(ctx, req.query.get('uploadId'), bucket.name, key);
-  const partNumber = requirePartNumber(req.query.get('partNumber'));
-  authorizeEncryptionWrite(ctx, req, { sse: upload.sse, kms_key_arn: upload.kms_key_arn });
+  const { upload, partNumber } = authorizedPartWrite(ctx, req, target);
   const source = copySource(ctx, req);
   req.body.resume();
 

@@ -1,20 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError } from '../../errors.js';
-import { objectArn, authorize } from '../authz.js';
 import { checksumHeader, isChecksumAlgorithm } from '../checksums.js';
 import type { S3Handler } from '../context.js';
-import { planChecksum, quote, requireBucket, requireKey, writeBody } from '../objects.js';
-import { authorizeEncryptionWrite, sealingKey, sseHeaders } from '../sse.js';
-import { requirePartNumber, requireUpload } from '../uploads.js';
+import { planChecksum, quote, writeBody } from '../objects.js';
+import { sealingKey, sseHeaders } from '../sse.js';
+import { authorizedPartWrite } from '../uploads.js';
 
 export const uploadPart: S3Handler = async (ctx, req, target) => {
-  const key = requireKey(target.key);
-  const bucket = requireBucket(ctx, target.bucket);
-  authorize(ctx, req, 's3:PutObject', objectArn(bucket.name, key), bucket);
-  const upload = requireUpload(ctx, req.query.get('uploadId'), bucket.name, key);
-  const partNumber = requirePartNumber(req.query.get('partNumber'));
   // Each part gets its own data key from the upload's KMS key, as CreateMultipartUpload was allowed to.
-  authorizeEncryptionWrite(ctx, req, { sse: upload.sse, kms_key_arn: upload.kms_key_arn });
+  const { upload, partNumber } = authorizedPartWrite(ctx, req, target);
 
   // Every part of an upload with a checksum algorithm carries that checksum, computed here when the client sent none.
   const plan = planChecksum(req.headers);
