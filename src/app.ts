@@ -13,6 +13,7 @@ import { createCredentialIssuer } from './credentials/issuer.js';
 import { createRevocations } from './credentials/revocations.js';
 import { createFailpoint } from './failpoints.js';
 import { createAnnouncer } from './files/announcer.js';
+import { createFallbackUpload } from './files/fallback-upload.js';
 import { createFileLifecycle } from './files/lifecycle.js';
 import { createQuotaGuard } from './files/quotas.js';
 import type { FileRepository } from './files/repository.js';
@@ -113,7 +114,16 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       queueUrl: storage.resources.dockEventsQueueUrl,
     });
 
-    server = createServer(httpServerOptions(config), createRouter(api.yoga, readiness));
+    const fallbackUpload = createFallbackUpload({
+      authenticator,
+      uploads,
+      s3: clients.s3,
+      dockBucket: config.storage.dockBucket,
+      dockKmsKeyArn,
+      maxBytes: config.uploads.fallbackMaxBytes,
+      logger: logger.child({ component: 'fallback-upload' }),
+    });
+    server = createServer(httpServerOptions(config), createRouter(api.yoga, readiness, fallbackUpload));
     const ws = api.attachWebSocket(server);
     closeWebSocket = () => ws.close();
     await new Promise<void>((resolve, reject) => {

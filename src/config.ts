@@ -126,6 +126,8 @@ const schema = z.object({
 
   /** Run the promotion worker in this process (turn off for API-only instances). @default true */
   LFS_PROMOTION_ENABLED: bool.default(true),
+  /** Largest body the fallback `PUT /uploads/<fileId>` streams into the dock. @default 500 MiB */
+  LFS_FALLBACK_MAX_BYTES: int(1, 5 * GiB).default(500 * MiB),
   /** Messages the promotion worker handles at once. @default 4 */
   LFS_PROMOTION_CONCURRENCY: int(1, 256).default(4),
   /** SQS visibility timeout for dock events, seconds. @default 300 */
@@ -195,6 +197,7 @@ export interface Config {
     deadlineSeconds: number;
     maxFileSize: number;
     minPartSize: number;
+    fallbackMaxBytes: number;
   };
   auth: {
     secret?: string;
@@ -308,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       deadlineSeconds: raw.LFS_UPLOAD_DEADLINE_SECONDS,
       maxFileSize: raw.LFS_MAX_FILE_SIZE,
       minPartSize: raw.LFS_MIN_PART_SIZE,
+      fallbackMaxBytes: raw.LFS_FALLBACK_MAX_BYTES,
     },
     auth: {
       secret: raw.LFS_AUTH_SECRET,

@@ -13,6 +13,7 @@ export const errorCodes = {
   /** Too many open uploads or bytes in flight for one owner; finish or cancel some first. */
   QUOTA_EXCEEDED: { http: 429, message: 'Upload quota exceeded' },
   PAYLOAD_TOO_LARGE: { http: 413, message: 'Payload too large' },
+  LENGTH_REQUIRED: { http: 411, message: 'Content-Length is required' },
   INTERNAL: { http: 500, message: 'Unexpected error' },
 } as const;
 

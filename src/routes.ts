@@ -2,9 +2,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReadinessProbe } from './health.js';
 
 /** The HTTP endpoints beside GraphQL (../shared/API.md), and GraphQL itself on /graphql. */
-export function createRouter(yoga: (req: IncomingMessage, res: ServerResponse) => unknown, readiness: ReadinessProbe) {
+export function createRouter(
+  yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
+  readiness: ReadinessProbe,
+  fallbackUpload: (req: IncomingMessage, res: ServerResponse, fileId: string) => Promise<void>,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
+    const upload = /^\/uploads\/([A-Za-z0-9_-]{1,64})$/.exec(path);
+    if (upload && req.method === 'PUT') {
+      void fallbackUpload(req, res, upload[1]);
+      return;
+    }
     switch (path) {
       case '/healthz':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
