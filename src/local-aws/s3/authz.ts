@@ -1,6 +1,6 @@
 import { AwsError } from '../errors.js';
 import { evaluate, parsePolicy } from '../iam/policy.js';
-import type { AwsRequest, ConditionContext, Principal } from '../types.js';
+import type { AwsRequest, ConditionContext, PolicyDocument, Principal } from '../types.js';
 import type { S3Context } from './context.js';
 import type { BucketRow } from './store.js';
 
@@ -36,12 +36,26 @@ export function conditionContext(ctx: S3Context, req: AwsRequest, extra: Conditi
   };
 }
 
+/** Parsed bucket policies by their stored text: a policy is validated when put, not again on every request. */
+const parsedPolicies = new Map<string, PolicyDocument>();
+
+function bucketPolicy(text: string): PolicyDocument {
+  let policy = parsedPolicies.get(text);
+  if (!policy) {
+    policy = parsePolicy(text, 'MalformedPolicy');
+    // Policies change rarely (revocations do change them); a small bound keeps stale texts from piling up.
+    if (parsedPolicies.size >= 64) parsedPolicies.clear();
+    parsedPolicies.set(text, policy);
+  }
+  return policy;
+}
+
 /**
  * Throws AccessDenied unless IAM evaluation allows `action` on `resource`.
  * The bucket policy, when the bucket has one, is the resource policy.
  */
 export function authorize(ctx: S3Context, req: AwsRequest, action: string, resource: string, bucket: BucketRow | undefined, extra?: ConditionContext): void {
-  const resourcePolicy = bucket?.policy ? parsePolicy(bucket.policy, 'MalformedPolicy') : undefined;
+  const resourcePolicy = bucket?.policy ? bucketPolicy(bucket.policy) : undefined;
   // Root with no resource policy is always allowed; skip the evaluator on the hot path.
   if (req.principal.kind === 'root' && !resourcePolicy) return;
   const decision = evaluate({ principal: req.principal, action, resource, context: conditionContext(ctx, req, extra), resourcePolicy });
