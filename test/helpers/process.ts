@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FILE } from './operations.js';
 import { testEnv } from './stack.js';
 
 const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
@@ -61,4 +62,18 @@ export async function processGraphql(lfs: LfsProcess, query: string, variables: 
     body: JSON.stringify({ query, variables }),
   });
   return response.json();
+}
+
+/** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 20): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits until a spawned LFS reports the file in `status`. */
+export function statusBecomes(lfs: LfsProcess, id: string, status: string, timeoutMs = 20_000): Promise<void> {
+  return until(`file ${id} to be ${status}`, async () => (await processGraphql(lfs, FILE, { id })).data.file.status === status, timeoutMs, 100);
 }

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { randomStream } from '../helpers/data.js';
 import { FILE, FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
 import { processGraphql as graphql, spawnLfs } from '../helpers/process.js';
@@ -11,11 +12,7 @@ import { firstEvent, within } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
 
 describe('a crash between upload and promotion', () => {
-  const cleanup: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const step of cleanup.reverse()) await step();
-    cleanup.length = 0;
-  });
+  const cleanup = { push: cleanupAfterEach() };
 
   it('still ends with the file AVAILABLE: the event waits in the durable queue', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lfs-restart-'));

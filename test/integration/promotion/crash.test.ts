@@ -3,11 +3,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { failpointNames } from '../../../src/failpoints.js';
 import { randomStream, sha256Of } from '../../helpers/data.js';
-import { FILE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
-import { processGraphql as graphql, spawnLfs, type LfsProcess } from '../../helpers/process.js';
+import { REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
+import { processGraphql as graphql, spawnLfs, statusBecomes } from '../../helpers/process.js';
 import { drain, eventsByFile, queueUrl } from '../../helpers/queues.js';
 import { uploadWithTicket } from '../../helpers/uploader.js';
 
@@ -22,22 +23,8 @@ const env = {
   LFS_CLEANUP_INTERVAL_SECONDS: '1',
 };
 
-async function statusBecomes(lfs: LfsProcess, id: string, status: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const current = (await graphql(lfs, FILE, { id })).data.file.status;
-    if (current === status) return;
-    if (Date.now() > deadline) throw new Error(`file ${id} is ${current}, not ${status}, after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('kill -9 during promotion, then restart', () => {
-  const cleanup: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const step of cleanup.reverse()) await step();
-    cleanup.length = 0;
-  });
+  const cleanup = { push: cleanupAfterEach() };
 
   it.each(failpointNames)('at %s: the file ends AVAILABLE, intact, announced once, nothing left behind', async (failpoint) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lfs-crash-'));

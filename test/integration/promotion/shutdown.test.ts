@@ -1,28 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { randomStream } from '../../helpers/data.js';
 import { FILE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
-import { processGraphql as graphql, spawnLfs } from '../../helpers/process.js';
+import { processGraphql as graphql, spawnLfs, statusBecomes, until } from '../../helpers/process.js';
 import { uploadWithTicket } from '../../helpers/uploader.js';
 
 const MiB = 1024 * 1024;
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('SIGTERM in the middle of a promotion', () => {
-  const cleanup: Array<() => Promise<unknown>> = [];
-  afterEach(async () => {
-    for (const step of cleanup.reverse()) await step();
-    cleanup.length = 0;
-  });
+  const cleanup = { push: cleanupAfterEach() };
 
   it('hands the message back after the grace period, and the next start finishes the file', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'lfs-shutdown-'));
@@ -50,6 +39,6 @@ describe('SIGTERM in the middle of a promotion', () => {
       second.child.kill('SIGTERM');
       await second.exited;
     });
-    await until('the file to be AVAILABLE', async () => (await graphql(second, FILE, { id: ticket.file.id })).data.file.status === 'AVAILABLE');
+    await statusBecomes(second, ticket.file.id, 'AVAILABLE', 30_000);
   });
 });
