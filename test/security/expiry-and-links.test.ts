@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FILE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
+import { FILE, REFRESH_CREDENTIALS, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { s3ForTicket } from '../helpers/uploader.js';
 import { awsRefusal, unchangedBy } from './attack.js';
@@ -37,7 +37,7 @@ describe('expired and altered grants', () => {
     return data.createDownloadLink as { url: string; expiresAt: string };
   };
 
-  it('upload credentials are refused once they expire (ExpiredToken), and nothing is written', async () => {
+  it('upload credentials are refused once they expire (ExpiredToken), nothing is written, and refreshUploadCredentials gives fresh ones', async () => {
     const fresh: Ticket = (await stack.graphql(alice, REQUEST_UPLOAD, { input: { name: 'late.bin', size: 10 } })).data.requestUpload;
     await sleepUntil(Date.parse(fresh.credentials.expiration) + 1100);
     const s3 = s3ForTicket(fresh);
@@ -47,6 +47,11 @@ describe('expired and altered grants', () => {
     } finally {
       s3.destroy();
     }
+    // The owner then gets a fresh session from STS for the same ticket.
+    const refreshed = await stack.graphql(alice, REFRESH_CREDENTIALS, { fileId: fresh.file.id });
+    expect(refreshed.errors).toBeUndefined();
+    expect(refreshed.data.refreshUploadCredentials.accessKeyId).not.toBe(fresh.credentials.accessKeyId);
+    expect(Date.parse(refreshed.data.refreshUploadCredentials.expiration)).toBeGreaterThan(Date.now());
   });
 
   it('a download link serves the file with its name, then is refused once it expires', async () => {
