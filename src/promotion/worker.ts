@@ -50,6 +50,8 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
   const { sqs, queueUrl, promoter, logger } = options;
   const inFlight = new Set<Promise<void>>();
   const receipts = new Map<Promise<void>, string>();
+  // Messages given back at shutdown: what their interrupted handlers do next must not hide them again.
+  const handedBack = new Set<string>();
   // Records already promoted by this process: a redelivered duplicate is acknowledged without work.
   const done = new RecentSet(10_000);
   const recordId = (record: DockObjectEvent) => `${record.bucket}/${record.key}@${record.sequencer ?? record.eTag ?? ''}`;
@@ -60,6 +62,7 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
   async function handle(message: Message): Promise<void> {
     const heartbeat = setInterval(
       () => {
+        if (handedBack.has(message.ReceiptHandle!)) return;
         sqs
           .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: options.visibilitySeconds }))
           .catch((error) => logger.warn({ err: error }, 'could not extend message visibility'));
@@ -86,6 +89,8 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
       }
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     } catch (error) {
+      // Stopped under it (the endpoint going away fails it): the next start receives it at once, without a retry delay.
+      if (handedBack.has(message.ReceiptHandle!)) return;
       const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
       if (receives >= options.maxReceives && parsed.kind === 'records') {
         logger.error({ err: error, messageId: message.MessageId, receives }, 'promotion failed for the last time; giving up');
@@ -164,10 +169,11 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
       const allDone = await Promise.race([finished, timedOut]);
       clearTimeout(timer);
       if (allDone) return;
-      const handedBack = [...receipts.values()];
-      logger.warn({ count: handedBack.length }, 'handing in-flight promotions back to the queue at shutdown');
+      const handles = [...receipts.values()];
+      for (const handle of handles) handedBack.add(handle);
+      logger.warn({ count: handles.length }, 'handing in-flight promotions back to the queue at shutdown');
       const results = await Promise.allSettled(
-        handedBack.map((ReceiptHandle) =>
+        handles.map((ReceiptHandle) =>
           sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle, VisibilityTimeout: 0 })),
         ),
       );
