@@ -59,6 +59,7 @@ export function createRouter(deps: RouterDeps): (raw: RawRequest) => Promise<Aws
         query,
         headers: raw.headers,
         body: auth.body,
+        payloadToVerify: auth.payloadToVerify,
         contentLength: auth.contentLength,
         trailers: auth.trailers,
         secure: raw.secure,

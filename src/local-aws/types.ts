@@ -18,6 +18,13 @@ export interface AwsRequest {
    * a mismatch makes the stream error with an `AwsError`.
    */
   body: Readable;
+  /**
+   * The same payload before its signed SHA-256 is checked, for a consumer
+   * that checks it itself: the blob store hashes a multi-gigabyte body off
+   * the main thread. Set only when the client signed the hex SHA-256 of a
+   * plain (not aws-chunked) body. Read one or the other, never both.
+   */
+  payloadToVerify?: { body: Readable; sha256: string };
   /** Declared payload length after de-chunking, when known. */
   contentLength?: number;
   /** Trailing headers (`x-amz-checksum-*`), available once `body` has ended. */

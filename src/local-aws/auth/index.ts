@@ -43,6 +43,8 @@ export interface Authenticated {
   body: Readable;
   contentLength?: number;
   trailers: () => Record<string, string>;
+  /** See AwsRequest.payloadToVerify. */
+  payloadToVerify?: { body: Readable; sha256: string };
 }
 
 /**
@@ -93,7 +95,8 @@ export async function authenticate(raw: RawBody, parts: IncomingParts, credentia
       const decoder = chunked ? new AwsChunkedDecoder({ decodedLength: decodedLength(headers) }) : undefined;
       const verifier = new Sha256Verifier(payloadHash);
       const body = decoder ? forward(forward(req, verifier), decoder) : forward(req, verifier);
-      return result(claim, resolved.principal, body, lengthOf(headers, !!decoder), trailersOf(raw, decoder));
+      const payloadToVerify = decoder ? undefined : { body: req, sha256: payloadHash };
+      return { ...result(claim, resolved.principal, body, lengthOf(headers, !!decoder), trailersOf(raw, decoder)), payloadToVerify };
     }
   }
   const decoder = new AwsChunkedDecoder({ decodedLength: decodedLength(headers) });

@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { blobContext, decodeHeader, encodeHeader, MAX_HEADER, newNoncePrefix } from '../crypto/frames.js';
+import { AwsError } from '../errors.js';
 import type { KeyRing, KmsKey } from '../kms/index.js';
-import { readSealedRange } from './blob-reader.js';
-import { writeSealedBlob } from './blob-writer.js';
-import { createDigester, type ChecksumAlgorithm } from './checksums.js';
+import { collectEvery } from '../sealing/garbage.js';
+import { sealingPool } from '../sealing/pool.js';
+import type { SealTarget } from '../sealing/protocol.js';
+import { readSealedRange, segmentRanges } from './blob-reader.js';
+import type { ChecksumAlgorithm } from './checksums.js';
 
 /** A stored object body is one or more blobs laid end to end (a completed multipart upload keeps its part blobs). */
 export interface Segment {
@@ -30,6 +34,12 @@ export interface BlobStore {
    */
   write(body: Readable, algorithms: (ChecksumAlgorithm | 'MD5')[], maxSize: number, key: KmsKey): Promise<WrittenBlob>;
   /**
+   * A new blob holding plaintext bytes `start..end` (inclusive) of the
+   * concatenation of `segments`, re-encrypted under a fresh data key wrapped
+   * by `key`: decrypted, digested and sealed in one pass off the main thread.
+   */
+  copy(segments: Segment[], start: number, end: number, algorithms: (ChecksumAlgorithm | 'MD5')[], key: KmsKey): Promise<WrittenBlob>;
+  /**
    * Plaintext bytes `start..end` (inclusive) of the concatenation of
    * `segments`. Rejects when the first bytes cannot be opened; a later frame
    * that fails authentication errors the stream (never wrong bytes).
@@ -44,6 +54,9 @@ export interface BlobStore {
  * Blob files are named by random ids, never by object keys, so no key can
  * reach outside the folder. Two-character fan-out keeps directories small.
  */
+/** Each socket read is a new buffer, dead once copied into a piece. */
+const readGarbage = collectEvery(8 * 1024 * 1024, 'minor');
+
 export function createBlobStore(root: string, kms: KeyRing): BlobStore {
   const blobsDir = join(root, 'blobs');
   const tmpDir = join(root, 'tmp');
@@ -60,6 +73,25 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
     }
   }
 
+  function target(blob: string, path: string, key: KmsKey, algorithms: (ChecksumAlgorithm | 'MD5')[]): SealTarget {
+    const context = blobContext(blob);
+    const dataKey = kms.generateDataKey(key, context);
+    const noncePrefix = newNoncePrefix();
+    return { path, dataKey: dataKey.plaintext, noncePrefix, context, header: encodeHeader(noncePrefix, dataKey.wrapped), algorithms };
+  }
+
+  /** Unwraps the data key of a stored blob (the key ring stays on this thread; workers get the key itself). */
+  async function dataKeyOf(path: string, blob: string): Promise<Buffer> {
+    const file = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(MAX_HEADER);
+      const { bytesRead } = await file.read(head, 0, MAX_HEADER, 0);
+      return kms.decryptDataKey(decodeHeader(head.subarray(0, bytesRead)).wrappedKey, blobContext(blob));
+    } finally {
+      await file.close();
+    }
+  }
+
   return {
     async init() {
       await mkdir(blobsDir, { recursive: true });
@@ -70,21 +102,56 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
     async write(body, algorithms, maxSize, key) {
       const blob = newId();
       const tmp = join(tmpDir, blob);
-      const digesters = new Map(algorithms.map((a) => [a, createDigester(a)] as const));
-      let size: number;
-      const file = await open(tmp, 'wx');
+      // The worker digests, seals and writes; this thread only gathers the body into pieces for it.
+      const job = sealingPool.write(target(blob, tmp, key, algorithms));
+      let size = 0;
       try {
-        size = await writeSealedBlob({ file, blob, body, digesters: [...digesters.values()], maxSize, kms, key });
+        let piece = await job.piece();
+        let filled = 0;
+        for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          readGarbage(chunk.length);
+          // The body is left unconsumed (not destroyed) so the HTTP layer can still answer with the error.
+          if (size > maxSize) throw new AwsError('EntityTooLarge');
+          for (let offset = 0; offset < chunk.length; ) {
+            const copied = chunk.copy(piece, filled, offset);
+            filled += copied;
+            offset += copied;
+            if (filled === piece.length) {
+              job.write(piece, filled);
+              piece = await job.piece();
+              filled = 0;
+            }
+          }
+        }
+        job.write(piece, filled);
+        const sealed = await job.end();
+        if (sealed.size !== size) throw new Error(`blob ${blob}: ${sealed.size} bytes sealed of ${size} received`);
+        await place(tmp, blob);
+        return { blob, size, digests: sealed.digests };
       } catch (error) {
-        await file.close().catch(() => {});
+        await job.abort();
         await unlink(tmp).catch(() => {});
         throw error;
       }
-      await file.close();
-      await place(tmp, blob);
-      const digests: WrittenBlob['digests'] = {};
-      for (const [algorithm, digester] of digesters) digests[algorithm] = await digester.digest();
-      return { blob, size, digests };
+    },
+
+    async copy(segments, start, end, algorithms, key) {
+      const sources = [];
+      for (const { segment, from, to } of segmentRanges(segments, start, end)) {
+        const path = pathOf(segment.blob);
+        sources.push({ path, blob: segment.blob, size: segment.size, dataKey: await dataKeyOf(path, segment.blob), from, to });
+      }
+      const blob = newId();
+      const tmp = join(tmpDir, blob);
+      try {
+        const sealed = await sealingPool.copy(target(blob, tmp, key, algorithms), sources);
+        await place(tmp, blob);
+        return { blob, size: sealed.size, digests: sealed.digests };
+      } catch (error) {
+        await unlink(tmp).catch(() => {});
+        throw error;
+      }
     },
 
     read(segments, start, end) {

@@ -144,8 +144,15 @@ export async function writeBody(ctx: S3Context, req: AwsRequest, key: KmsKey, wa
   const algorithms: (ChecksumAlgorithm | 'MD5')[] = [];
   if (wantMd5 || expectedMd5) algorithms.push('MD5');
   if (plan.algorithm) algorithms.push(plan.algorithm);
-  const written = await ctx.blobs.write(req.body, algorithms, MAX_SINGLE_UPLOAD, key);
+  // The signed payload hash is checked by the blob store's digest, off the main thread, rather than in a stream in front of it.
+  const payload = req.payloadToVerify;
+  if (payload && !algorithms.includes('SHA256')) algorithms.push('SHA256');
+  const written = await ctx.blobs.write(payload?.body ?? req.body, algorithms, MAX_SINGLE_UPLOAD, key);
   try {
+    if (payload) {
+      const actual = written.digests.SHA256!.toString('hex');
+      if (actual !== payload.sha256) throw new AwsError('XAmzContentSHA256Mismatch', undefined, { ClientComputedContentSHA256: payload.sha256, S3ComputedContentSHA256: actual });
+    }
     if (req.contentLength !== undefined && written.size !== req.contentLength) throw new AwsError('IncompleteBody');
     const md5 = written.digests.MD5;
     if (expectedMd5 && !expectedMd5.equals(md5!)) throw new AwsError('BadDigest');

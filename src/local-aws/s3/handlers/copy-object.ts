@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { AwsError } from '../../errors.js';
 import { objectArn, authorize } from '../authz.js';
 import { checksumField, isChecksumAlgorithm, type ChecksumAlgorithm } from '../checksums.js';
@@ -38,8 +37,7 @@ export const copyObject: S3Handler = async (ctx, req, target) => {
   if (!kms && !sourceMd5) needed.push('MD5');
   if (algorithm && !keepChecksum) needed.push(algorithm);
   // One pass: decrypt the source frames, digest what the destination needs, encrypt under a fresh data key of the destination's key.
-  const plaintext = source.size === 0 ? Readable.from([]) : await ctx.blobs.read(segmentsOf(source), 0, source.size - 1);
-  const written = await ctx.blobs.write(plaintext, needed, Number.MAX_SAFE_INTEGER, sealingKey(ctx, encryption));
+  const written = await ctx.blobs.copy(segmentsOf(source), 0, source.size - 1, needed, sealingKey(ctx, encryption));
   const segments = [{ blob: written.blob, size: written.size }];
   const digests = written.digests;
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { AwsError } from '../../errors.js';
 import { checksumField, isChecksumAlgorithm } from '../checksums.js';
 import type { S3Handler } from '../context.js';
@@ -32,11 +31,11 @@ export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
   const algorithm = upload.checksum_algorithm && isChecksumAlgorithm(upload.checksum_algorithm) ? upload.checksum_algorithm : undefined;
   const kms = upload.sse === 'aws:kms';
   // Decrypted from the source's keys, encrypted under a fresh data key of the upload's key: one pass at disk speed.
-  const body = source.size === 0 ? Readable.from([]) : await ctx.blobs.read(segmentsOf(source), start, end);
-  const written = await ctx.blobs.write(
-    body,
+  const written = await ctx.blobs.copy(
+    segmentsOf(source),
+    start,
+    end,
     [...(kms ? [] : (['MD5'] as const)), ...(algorithm ? [algorithm] : [])],
-    MAX_SINGLE_UPLOAD,
     sealingKey(ctx, { sse: upload.sse, kms_key_arn: upload.kms_key_arn }),
   );
   const etag = kms ? randomBytes(16).toString('hex') : written.digests.MD5!.toString('hex');

@@ -90,6 +90,25 @@ describe('blob store: encrypted at rest', () => {
     ])('reads %s', async (_name, start, end) => {
       expect((await collect(await blobs.read(segments, start, end))).equals(whole.subarray(start, end + 1))).toBe(true);
     });
+
+    it.each([
+      ['across all three segments', 100, 3 * FRAME_SIZE + 14],
+      ['inside one frame', FRAME_SIZE + 20, FRAME_SIZE + 40],
+      ['nothing', 0, -1],
+    ])('copies %s into one new blob under another key, with its digests', async (_name, start, end) => {
+      const expected = whole.subarray(start, end + 1);
+      const copied = await blobs.copy(segments, start, end, ['MD5', 'CRC32'], kms.serviceKey());
+      expect(copied.size).toBe(expected.length);
+      expect(copied.digests.MD5!.equals(createHash('md5').update(expected).digest())).toBe(true);
+      expect(copied.digests.CRC32!.readUInt32BE()).toBe(crc32(expected));
+      if (expected.length > 0) expect((await collect(await blobs.read([copied], 0, expected.length - 1))).equals(expected)).toBe(true);
+    });
+
+    it('fails a copy from a blob that is gone and leaves nothing behind', async () => {
+      await blobs.remove([segments[1].blob]);
+      await expect(blobs.copy(segments, 0, 3 * FRAME_SIZE + 14, [], key)).rejects.toThrow();
+      expect(await readdir(join(dir, 's3', 'tmp'))).toEqual([]);
+    });
   });
 
   it('fails the read, never yielding altered bytes, when a stored byte changes', async () => {

@@ -1,0 +1,231 @@
+import { buildSync } from 'esbuild';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DigestAlgorithm } from '../../checksums/digest.js';
+import { FRAME_SIZE } from '../crypto/frames.js';
+import type { FromWorker, SealTarget, SourceRange, ToWorker } from './protocol.js';
+
+export interface SealResult {
+  /** Plaintext bytes written. */
+  size: number;
+  digests: Partial<Record<DigestAlgorithm, Buffer>>;
+}
+
+/** Plaintext handed to a worker in pieces of this size (one message, one transferred buffer, per MiB). */
+export const PIECE_SIZE = FRAME_SIZE;
+/** Pieces one write may have in flight: its bound on memory, and enough to keep a worker busy while the next fills. */
+const PIECES_PER_WRITE = 2;
+/** Idle piece buffers kept for the next writes instead of being allocated again. */
+const SPARE_PIECES = 4;
+
+interface JobListener {
+  piece(buffer: ArrayBuffer): void;
+  settle(outcome: SealResult | Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  jobs: Map<number, JobListener>;
+}
+
+/**
+ * The main thread's side of the sealing workers (worker.ts): a few worker
+ * threads, shared by every endpoint in the process, that digest, encrypt and
+ * write new blobs. A worker is started when first needed, holds the process
+ * open only while it has jobs, and is replaced if it dies (its jobs fail).
+ */
+export class SealingPool {
+  private readonly slots: Slot[] = [];
+  private nextJob = 1;
+  private readonly spare: ArrayBuffer[] = [];
+
+  constructor(private readonly size = Math.max(2, Math.min(4, availableParallelism()))) {}
+
+  /** Starts a blob written from plaintext the caller sends piece by piece. */
+  write(target: SealTarget): SealingWrite {
+    return new SealingWrite(this, target);
+  }
+
+  /** Writes a blob from ranges of existing blobs, entirely in a worker. */
+  copy(target: SealTarget, sources: SourceRange[]): Promise<SealResult> {
+    return new Promise((resolve, reject) => {
+      this.start({ op: 'copy', job: 0, target, sources }, {
+        piece: () => {},
+        settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
+      });
+    });
+  }
+
+  /** Stops every worker; their jobs fail. The next job starts a new one. */
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  /** @internal Sends a new job's first message; later ones go through the returned `send`. */
+  start(first: ToWorker, listener: JobListener): (message: ToWorker, transfer?: ArrayBuffer[]) => void {
+    const slot = this.leastBusy();
+    const job = this.nextJob++;
+    slot.jobs.set(job, listener);
+    if (slot.jobs.size === 1) slot.worker.ref();
+    const send = (message: ToWorker, transfer: ArrayBuffer[] = []) => {
+      if (slot.jobs.has(job)) slot.worker.postMessage({ ...message, job }, transfer);
+    };
+    send(first);
+    return send;
+  }
+
+  /** @internal */
+  takePiece(): ArrayBuffer {
+    return this.spare.pop() ?? new ArrayBuffer(PIECE_SIZE);
+  }
+
+  /** @internal */
+  givePiece(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === PIECE_SIZE && this.spare.length < SPARE_PIECES) this.spare.push(buffer);
+  }
+
+  private leastBusy(): Slot {
+    if (this.slots.length < this.size && this.slots.every((slot) => slot.jobs.size > 0)) return this.spawn();
+    return this.slots.reduce((best, slot) => (slot.jobs.size < best.jobs.size ? slot : best));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerSource(), { eval: true });
+    const slot: Slot = { worker, jobs: new Map() };
+    this.slots.push(slot);
+    worker.unref();
+    worker.on('message', (message: FromWorker) => {
+      const listener = slot.jobs.get(message.job);
+      if (message.type === 'buffer') {
+        if (listener) listener.piece(message.buffer);
+        else this.givePiece(message.buffer);
+        return;
+      }
+      slot.jobs.delete(message.job);
+      if (slot.jobs.size === 0) worker.unref();
+      if (!listener) return;
+      if (message.type === 'done') {
+        const digests: SealResult['digests'] = {};
+        for (const [algorithm, value] of Object.entries(message.digests)) digests[algorithm as DigestAlgorithm] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        listener.settle({ size: message.size, digests });
+      } else {
+        listener.settle(Object.assign(new Error(message.message), message.code ? { code: message.code } : {}));
+      }
+    });
+    let failure: Error | undefined;
+    worker.on('error', (error) => (failure = error));
+    worker.on('exit', (code) => {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      const error = new Error(`sealing worker stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`);
+      for (const listener of slot.jobs.values()) listener.settle(error);
+      slot.jobs.clear();
+    });
+    return slot;
+  }
+}
+
+/**
+ * One blob being written from plaintext: fill `piece()` buffers and `send`
+ * them in order, then `end()`. At most PIECES_PER_WRITE pieces are out at
+ * once; `piece()` waits for one to come back. On any failure call `abort()`:
+ * it resolves once the worker has stopped writing and removed the file.
+ */
+export class SealingWrite {
+  private readonly send: (message: ToWorker, transfer?: ArrayBuffer[]) => void;
+  private readonly result: Promise<SealResult>;
+  private readonly returned: ArrayBuffer[] = [];
+  private waiting: ((buffer: ArrayBuffer | Error) => void) | undefined;
+  private held = 0;
+  private outcome: SealResult | Error | undefined;
+
+  constructor(
+    private readonly pool: SealingPool,
+    target: SealTarget,
+  ) {
+    let settle!: (outcome: SealResult | Error) => void;
+    this.result = new Promise<SealResult>((resolve, reject) => {
+      settle = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
+    });
+    this.result.catch(() => {});
+    this.send = pool.start(
+      { op: 'open', job: 0, target },
+      {
+        piece: (buffer) => {
+          if (this.waiting) {
+            const wake = this.waiting;
+            this.waiting = undefined;
+            wake(buffer);
+          } else if (this.outcome) {
+            this.held--;
+            pool.givePiece(buffer);
+          } else this.returned.push(buffer);
+        },
+        settle: (outcome) => {
+          this.outcome = outcome;
+          for (const buffer of this.returned.splice(0)) pool.givePiece(buffer);
+          this.held = 0;
+          if (this.waiting && outcome instanceof Error) this.waiting(outcome);
+          this.waiting = undefined;
+          settle(outcome);
+        },
+      },
+    );
+  }
+
+  /** An empty piece buffer of PIECE_SIZE bytes to fill. */
+  async piece(): Promise<Buffer> {
+    if (this.outcome instanceof Error) throw this.outcome;
+    const ready = this.returned.pop() ?? (this.held < PIECES_PER_WRITE ? (this.held++, this.pool.takePiece()) : undefined);
+    if (ready) return Buffer.from(ready);
+    const buffer = await new Promise<ArrayBuffer | Error>((resolve) => (this.waiting = resolve));
+    if (buffer instanceof Error) throw buffer;
+    return Buffer.from(buffer);
+  }
+
+  /** Hands the first `length` bytes of `piece` to the worker (the buffer is no longer the caller's). */
+  write(piece: Buffer, length: number): void {
+    if (length === 0) {
+      this.returned.push(piece.buffer as ArrayBuffer);
+      return;
+    }
+    this.send({ op: 'data', job: 0, buffer: piece.buffer as ArrayBuffer, length }, [piece.buffer as ArrayBuffer]);
+  }
+
+  /** Seals the end, fdatasyncs and closes the file. */
+  end(): Promise<SealResult> {
+    this.send({ op: 'end', job: 0 });
+    return this.result;
+  }
+
+  /** Stops the write; resolves once the worker has closed and removed the file. */
+  async abort(): Promise<void> {
+    if (this.outcome) return;
+    this.send({ op: 'abort', job: 0 });
+    await this.result.catch(() => {});
+  }
+}
+
+let bundled: string | undefined;
+
+/**
+ * The worker's code, bundled from worker.ts on first use. A worker thread
+ * does not inherit the TypeScript loader of the thread that starts it (tsx,
+ * or vite under vitest), and registering tsx inside each worker costs about
+ * 40 MB of memory per worker; one small plain-JS bundle costs neither.
+ */
+function workerSource(): string {
+  bundled ??= buildSync({
+    entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+  }).outputFiles[0].text;
+  return bundled;
+}
+
+/** The process's sealing workers. */
+export const sealingPool = new SealingPool();

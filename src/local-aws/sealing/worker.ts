@@ -1,0 +1,96 @@
+import { parentPort } from 'node:worker_threads';
+import { collectEvery } from './garbage.js';
+import type { FromWorker, SourceRange, ToWorker } from './protocol.js';
+import { readSealedFrames, SealedFile } from './sealed-file.js';
+
+/**
+ * A sealing worker: digests, encrypts and writes blob files off the main
+ * thread, so hashing and AES run on other cores and the garbage of
+ * per-frame ciphertext stays in this small heap. Jobs interleave at their
+ * I/O waits; the steps of one job run in message order.
+ */
+const port = parentPort!;
+
+/** Ciphertext is garbage once written: collect it every few frames instead of after 64 MB of it. */
+const sealed = collectEvery(4 * 1024 * 1024, 'major');
+
+interface Job {
+  file: SealedFile;
+  failure?: unknown;
+}
+
+const jobs = new Map<number, Job>();
+/** Frames of one copy sealed ahead of the disk. */
+const COPY_WRITES_AHEAD = 2;
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+async function settle(id: number, job: Job, abort = false): Promise<void> {
+  jobs.delete(id);
+  if (abort || job.failure) {
+    await job.file.discard();
+    const error = (job.failure ?? new Error('aborted')) as NodeJS.ErrnoException;
+    return post({ type: 'failed', job: id, message: error.message ?? String(error), code: error.code });
+  }
+  try {
+    const { size, digests } = await job.file.finish();
+    post({ type: 'done', job: id, size, digests });
+  } catch (error) {
+    job.failure = error;
+    await settle(id, job);
+  }
+}
+
+async function copy(id: number, job: Job, sources: SourceRange[]): Promise<void> {
+  try {
+    const writes: Promise<void>[] = [];
+    for (const source of sources) {
+      const key = Buffer.from(source.dataKey);
+      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, () => key)) {
+        const written = job.file.write(plain).then(() => sealed(plain.length));
+        written.catch(() => {});
+        writes.push(written);
+        if (writes.length > COPY_WRITES_AHEAD) await writes.shift();
+      }
+    }
+    await Promise.all(writes);
+  } catch (error) {
+    job.failure = error;
+  }
+  await settle(id, job);
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.op) {
+    case 'open':
+    case 'copy': {
+      const job: Job = { file: new SealedFile(message.target) };
+      jobs.set(message.job, job);
+      if (message.op === 'copy') void copy(message.job, job, message.sources);
+      break;
+    }
+    case 'data': {
+      const { buffer, length } = message;
+      const job = jobs.get(message.job);
+      const written = job && !job.failure ? job.file.write(Buffer.from(buffer, 0, length)) : Promise.resolve();
+      // The buffer goes back once its bytes are written: the sender's bound on bytes in flight.
+      void written
+        .then(
+          () => sealed(length),
+          (error) => {
+            if (job) job.failure ??= error;
+          },
+        )
+        .finally(() => post({ type: 'buffer', job: message.job, buffer }, [buffer]));
+      break;
+    }
+    case 'end':
+    case 'abort': {
+      const job = jobs.get(message.job);
+      if (job) void settle(message.job, job, message.op === 'abort');
+      break;
+    }
+  }
+});
