@@ -1,10 +1,8 @@
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { createDigester, type DigestAlgorithm, type Digester } from '../../checksums/digest.js';
 import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrame, TAG_SIZE } from '../crypto/frames.js';
+import { AppendFile, FrameFile } from './direct-io.js';
 import type { SealTarget } from './protocol.js';
-
-/** A batch may hold many small pieces; writev takes at most IOV_MAX (1024). */
-const MAX_PIECES = 512;
 
 /**
  * A new blob file being written: plaintext in, digested and sealed into
@@ -15,15 +13,14 @@ const MAX_PIECES = 512;
 export class SealedFile {
   private readonly sealer: FrameSealer;
   private readonly digesters: Map<DigestAlgorithm, Digester>;
-  private readonly file: Promise<FileHandle>;
+  private readonly file: Promise<AppendFile>;
   private queue: Promise<void>;
-  private position = 0;
   private size = 0;
 
   constructor(private readonly target: SealTarget) {
     this.sealer = new FrameSealer(Buffer.from(target.dataKey), Buffer.from(target.noncePrefix), Buffer.from(target.context));
     this.digesters = new Map(target.algorithms.map((algorithm) => [algorithm, createDigester(algorithm)]));
-    this.file = open(target.path, 'wx');
+    this.file = AppendFile.create(target.path);
     this.file.catch(() => {});
     this.queue = this.enqueue([Buffer.from(target.header)]);
   }
@@ -42,9 +39,7 @@ export class SealedFile {
     const out: Buffer[] = [];
     this.sealer.finish(out);
     await this.enqueue(out);
-    const file = await this.file;
-    await file.datasync();
-    await file.close();
+    await (await this.file).finish();
     const digests: Partial<Record<DigestAlgorithm, Buffer>> = {};
     for (const [algorithm, digester] of this.digesters) digests[algorithm] = await digester.digest();
     return { size: this.size, digests };
@@ -59,37 +54,10 @@ export class SealedFile {
   }
 
   private enqueue(buffers: Buffer[]): Promise<void> {
-    const previous = this.queue ?? Promise.resolve();
-    const at = this.position;
-    let bytes = 0;
-    for (const buffer of buffers) bytes += buffer.length;
-    this.position += bytes;
-    const written = previous.then(async () => {
-      const file = await this.file;
-      let position = at;
-      for (let i = 0; i < buffers.length; i += MAX_PIECES) {
-        const batch = buffers.slice(i, i + MAX_PIECES);
-        let batchBytes = 0;
-        for (const buffer of batch) batchBytes += buffer.length;
-        await writeAll(file, batch, position, batchBytes);
-        position += batchBytes;
-      }
-    });
+    const written = (this.queue ?? Promise.resolve()).then(async () => (await this.file).append(buffers));
     written.catch(() => {});
     this.queue = written;
     return written;
-  }
-}
-
-/** writev, continuing after a short write (rare for files, but allowed). */
-async function writeAll(file: FileHandle, buffers: Buffer[], position: number, bytes: number): Promise<void> {
-  const first = (await file.writev(buffers, position)).bytesWritten;
-  if (first === bytes) return;
-  const rest = Buffer.concat(buffers).subarray(first);
-  let offset = 0;
-  while (offset < rest.length) {
-    const { bytesWritten } = await file.write(rest, offset, rest.length - offset, position + first + offset);
-    offset += bytesWritten;
   }
 }
 
@@ -99,29 +67,25 @@ export type DataKeyOf = (wrappedKey: Buffer, context: Buffer) => Buffer;
 /**
  * Plaintext bytes `from..to` (inclusive) of the blob at `path` (`size`
  * plaintext bytes), decrypting only the frames the range touches. Every
- * frame is authenticated before any of its bytes is yielded.
+ * frame is authenticated before any of its bytes is yielded. `direct` reads
+ * around the page cache (a one-pass copy); GETs go through it.
  */
-export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, dataKeyOf: DataKeyOf): AsyncGenerator<Buffer> {
-  const file = await open(path, 'r');
+export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, dataKeyOf: DataKeyOf, direct = false): AsyncGenerator<Buffer> {
+  const file = await FrameFile.open(path, direct);
   try {
-    const head = Buffer.alloc(MAX_HEADER);
-    const { bytesRead } = await file.read(head, 0, MAX_HEADER, 0);
-    const header = decodeHeader(head.subarray(0, bytesRead));
+    const header = decodeHeader(Buffer.from(await file.read(0, MAX_HEADER, 0)));
     const context = Buffer.from(blob, 'hex');
     const key = dataKeyOf(header.wrappedKey, context);
     const frame = header.frameSize;
     const firstFrame = Math.floor(from / frame);
     const lastFrame = Math.floor(to / frame);
 
-    // Two read buffers, reused in turn: a sealed frame is dead once openFrame returns (its plaintext is a new
+    // Two read buffers, used in turn: a sealed frame is dead once openFrame returns (its plaintext is a new
     // buffer), and at most two are live (the one being opened and the one read ahead).
-    const bufferSize = Math.min(frame, size - firstFrame * frame) + TAG_SIZE;
-    const buffers = [Buffer.allocUnsafeSlow(bufferSize), Buffer.allocUnsafeSlow(lastFrame > firstFrame ? bufferSize : 0)];
     const fetch = async (index: number): Promise<Buffer> => {
       const length = Math.min(frame, size - index * frame) + TAG_SIZE;
-      const sealed = buffers[(index - firstFrame) & 1].subarray(0, length);
-      const { bytesRead: got } = await file.read(sealed, 0, length, frameOffset(header, index));
-      if (got !== length) throw new Error(`blob ${blob} is truncated at frame ${index}`);
+      const sealed = await file.read(frameOffset(header, index), length, (index - firstFrame) & 1);
+      if (sealed.length !== length) throw new Error(`blob ${blob} is truncated at frame ${index}`);
       return sealed;
     };
     // One frame read ahead: the disk read of frame i+1 overlaps the decryption of frame i.
