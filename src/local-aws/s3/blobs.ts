@@ -102,8 +102,9 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
     async write(body, algorithms, maxSize, key) {
       const blob = newId();
       const tmp = join(tmpDir, blob);
-      // The worker digests, seals and writes; this thread only gathers the body into pieces for it.
-      const job = sealingPool.write(target(blob, tmp, key, algorithms));
+      // The worker digests, seals and writes; this thread only gathers the body into pieces for it. An upload
+      // goes through the page cache: it is likely read again soon (a promotion copies it next), unlike a copy.
+      const job = sealingPool.write({ ...target(blob, tmp, key, algorithms), cache: true });
       let size = 0;
       try {
         let piece = await job.piece();

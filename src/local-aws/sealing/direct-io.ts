@@ -6,30 +6,23 @@ const ALIGN = 4096;
 /** Bytes gathered before one direct write: 16 wasm pages. */
 const STAGE_PAGES = 16;
 const STAGE_SIZE = STAGE_PAGES * 64 * 1024;
-/** Idle aligned buffers a thread keeps, per size, for its next files. */
-const SPARE_BUFFERS = 8;
+/** Idle staging buffers a thread keeps for its next files. */
+const SPARE_STAGES = 8;
 
 let directUnsupported = constants.O_DIRECT === undefined;
-const spare = new Map<number, Buffer[]>();
+const spareStages: Buffer[] = [];
 
 /**
- * A page-aligned buffer of `pages` × 64 KiB: WebAssembly memory is allocated
- * in whole pages, the one allocation JavaScript can rely on for the
- * alignment O_DIRECT needs.
+ * A page-aligned buffer: WebAssembly memory is allocated in whole pages,
+ * the one allocation JavaScript can rely on for the alignment O_DIRECT needs.
  */
-function takeAligned(pages: number): Buffer {
-  return spare.get(pages)?.pop() ?? Buffer.from(new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer);
+function takeStage(): Buffer {
+  return spareStages.pop() ?? Buffer.from(new WebAssembly.Memory({ initial: STAGE_PAGES, maximum: STAGE_PAGES }).buffer);
 }
 
-function giveAligned(buffer: Buffer): void {
-  const pages = buffer.length / (64 * 1024);
-  const list = spare.get(pages) ?? [];
-  spare.set(pages, list);
-  if (list.length < SPARE_BUFFERS) list.push(buffer);
+function giveStage(stage: Buffer): void {
+  if (spareStages.length < SPARE_STAGES) spareStages.push(stage);
 }
-
-const takeStage = () => takeAligned(STAGE_PAGES);
-const giveStage = giveAligned;
 
 /**
  * A new file written front to back, bypassing the page cache (O_DIRECT)
@@ -39,7 +32,8 @@ const giveStage = giveAligned;
  * before) and evicts what is worth caching. Bytes are gathered into an
  * aligned staging buffer and written a MiB at a time; the last block is
  * padded, then the file is truncated to its true length. Where O_DIRECT is
- * refused (tmpfs, some network file systems), writes are ordinary ones.
+ * refused (tmpfs, some network file systems), or not wanted (`direct`
+ * false: bytes that will be read again soon), writes are ordinary ones.
  * Calls must not overlap: each one waits for the previous.
  */
 export class AppendFile {
@@ -57,8 +51,8 @@ export class AppendFile {
   }
 
   /** Creates `path`; fails if it exists. */
-  static async create(path: string): Promise<AppendFile> {
-    if (!directUnsupported) {
+  static async create(path: string, direct = true): Promise<AppendFile> {
+    if (direct && !directUnsupported) {
       try {
         return new AppendFile(await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT!, 0o644), true, path);
       } catch (error) {
@@ -143,60 +137,3 @@ export class AppendFile {
 
 /** writev takes at most IOV_MAX (1024) buffers. */
 const MAX_PIECES = 512;
-
-/**
- * A file opened for reading whole frames, with O_DIRECT where the file
- * system allows it (see AppendFile): a blob written around the page cache is
- * read back around it too, straight from the disk into an aligned buffer,
- * instead of through pages the kernel must first find and fill.
- */
-export class FrameFile {
-  private readonly buffers: Buffer[] = [];
-
-  private constructor(
-    private readonly handle: FileHandle,
-    private readonly direct: boolean,
-  ) {}
-
-  static async open(path: string, direct: boolean): Promise<FrameFile> {
-    if (direct && !directUnsupported) {
-      try {
-        return new FrameFile(await open(path, constants.O_RDONLY | constants.O_DIRECT!), true);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-        directUnsupported = true;
-      }
-    }
-    return new FrameFile(await open(path, 'r'), false);
-  }
-
-  /**
-   * `length` bytes at `position`, in buffer `slot` (0 or 1: a caller may keep
-   * one read while the next one runs). Valid until `slot` is read into again.
-   * Returns fewer bytes only at the end of the file.
-   */
-  async read(position: number, length: number, slot: number): Promise<Buffer> {
-    const start = this.direct ? position - (position % ALIGN) : position;
-    const span = this.direct ? Math.ceil((position + length - start) / ALIGN) * ALIGN : length;
-    let buffer = this.buffers[slot];
-    if (!buffer || buffer.length < span) {
-      if (buffer && this.direct) giveAligned(buffer);
-      buffer = this.direct ? takeAligned(Math.ceil(span / (64 * 1024))) : Buffer.allocUnsafeSlow(span);
-      this.buffers[slot] = buffer;
-    }
-    let got = 0;
-    while (got < span) {
-      const { bytesRead } = await this.handle.read(buffer, got, span - got, start + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    const from = position - start;
-    return buffer.subarray(from, Math.max(from, Math.min(got, from + length)));
-  }
-
-  async close(): Promise<void> {
-    if (this.direct) for (const buffer of this.buffers) giveAligned(buffer);
-    this.buffers.length = 0;
-    await this.handle.close();
-  }
-}

@@ -18,6 +18,11 @@ export interface SealTarget {
   context: Uint8Array;
   /** The encoded blob header (it carries the wrapped data key). */
   header: Uint8Array;
+  /**
+   * Write through the page cache: for bytes likely read again soon (an upload,
+   * which promotion copies next). Others go around it (O_DIRECT).
+   */
+  cache?: boolean;
   /** Digests of the plaintext to return when the blob is complete. */
   algorithms: DigestAlgorithm[];
 }

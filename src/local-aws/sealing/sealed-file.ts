@@ -1,7 +1,7 @@
-import { unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { createDigester, type DigestAlgorithm, type Digester } from '../../checksums/digest.js';
 import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrame, TAG_SIZE } from '../crypto/frames.js';
-import { AppendFile, FrameFile } from './direct-io.js';
+import { AppendFile } from './direct-io.js';
 import type { SealTarget } from './protocol.js';
 
 /**
@@ -20,7 +20,7 @@ export class SealedFile {
   constructor(private readonly target: SealTarget) {
     this.sealer = new FrameSealer(Buffer.from(target.dataKey), Buffer.from(target.noncePrefix), Buffer.from(target.context));
     this.digesters = new Map(target.algorithms.map((algorithm) => [algorithm, createDigester(algorithm)]));
-    this.file = AppendFile.create(target.path);
+    this.file = AppendFile.create(target.path, !target.cache);
     this.file.catch(() => {});
     this.queue = this.enqueue([Buffer.from(target.header)]);
   }
@@ -67,25 +67,29 @@ export type DataKeyOf = (wrappedKey: Buffer, context: Buffer) => Buffer;
 /**
  * Plaintext bytes `from..to` (inclusive) of the blob at `path` (`size`
  * plaintext bytes), decrypting only the frames the range touches. Every
- * frame is authenticated before any of its bytes is yielded. `direct` reads
- * around the page cache (a one-pass copy); GETs go through it.
+ * frame is authenticated before any of its bytes is yielded.
  */
-export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, dataKeyOf: DataKeyOf, direct = false): AsyncGenerator<Buffer> {
-  const file = await FrameFile.open(path, direct);
+export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, dataKeyOf: DataKeyOf): AsyncGenerator<Buffer> {
+  const file = await open(path, 'r');
   try {
-    const header = decodeHeader(Buffer.from(await file.read(0, MAX_HEADER, 0)));
+    const head = Buffer.alloc(MAX_HEADER);
+    const { bytesRead } = await file.read(head, 0, MAX_HEADER, 0);
+    const header = decodeHeader(head.subarray(0, bytesRead));
     const context = Buffer.from(blob, 'hex');
     const key = dataKeyOf(header.wrappedKey, context);
     const frame = header.frameSize;
     const firstFrame = Math.floor(from / frame);
     const lastFrame = Math.floor(to / frame);
 
-    // Two read buffers, used in turn: a sealed frame is dead once openFrame returns (its plaintext is a new
+    // Two read buffers, reused in turn: a sealed frame is dead once openFrame returns (its plaintext is a new
     // buffer), and at most two are live (the one being opened and the one read ahead).
+    const bufferSize = Math.min(frame, size - firstFrame * frame) + TAG_SIZE;
+    const buffers = [Buffer.allocUnsafeSlow(bufferSize), Buffer.allocUnsafeSlow(lastFrame > firstFrame ? bufferSize : 0)];
     const fetch = async (index: number): Promise<Buffer> => {
       const length = Math.min(frame, size - index * frame) + TAG_SIZE;
-      const sealed = await file.read(frameOffset(header, index), length, (index - firstFrame) & 1);
-      if (sealed.length !== length) throw new Error(`blob ${blob} is truncated at frame ${index}`);
+      const sealed = buffers[(index - firstFrame) & 1].subarray(0, length);
+      const { bytesRead: got } = await file.read(sealed, 0, length, frameOffset(header, index));
+      if (got !== length) throw new Error(`blob ${blob} is truncated at frame ${index}`);
       return sealed;
     };
     // One frame read ahead: the disk read of frame i+1 overlaps the decryption of frame i.

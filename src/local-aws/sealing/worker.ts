@@ -48,7 +48,7 @@ async function copy(id: number, job: Job, sources: SourceRange[]): Promise<void>
     const writes: Promise<void>[] = [];
     for (const source of sources) {
       const key = Buffer.from(source.dataKey);
-      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, () => key, true)) {
+      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, () => key)) {
         const written = job.file.write(plain).then(() => sealed(plain.length));
         written.catch(() => {});
         writes.push(written);
