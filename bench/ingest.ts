@@ -17,6 +17,12 @@ export interface IngestResult {
   peakServerRssMiB: number;
   /** CPU time (user + system) the endpoint spent per GiB ingested: unlike the ratio, barely moved by a busy machine. */
   serverCpuSecondsPerGiB: number;
+  /** CPU time the client (lib-storage and the SDK: SHA-256 payload signing, CRC32) spent per GiB, on the same cores. */
+  clientCpuSecondsPerGiB: number;
+  /** The same upload into a server that only discards the bytes: what the client alone can send here. */
+  clientCeilingMiBps: number;
+  /** ingestMiBps / clientCeilingMiBps. */
+  ofClientCeiling: number;
 }
 
 /**
@@ -32,15 +38,11 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const baseline = await diskBaseline(bytes);
+    const ceiling = await clientCeiling(bytes);
     const cpuBefore = await cpuSeconds(server.pid);
-    const started = performance.now();
-    await new Upload({
-      client: s3,
-      partSize: 16 * MiB,
-      queueSize: 4,
-      params: { Bucket: 'bench', Key: 'big.bin', Body: patternStream(bytes), ServerSideEncryption: 'aws:kms' },
-    }).done();
-    const seconds = (performance.now() - started) / 1000;
+    const clientBefore = process.cpuUsage();
+    const seconds = await upload(s3, bytes);
+    const clientCpu = process.cpuUsage(clientBefore);
     const serverCpuSecondsPerGiB = ((await cpuSeconds(server.pid)) - cpuBefore) / (bytes / GiB);
     const ingestMiBps = bytes / MiB / seconds;
     return {
@@ -51,11 +53,63 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
       ratio: ingestMiBps / baseline.mibPerSecond,
       peakServerRssMiB: await peakRssMiB(server.pid),
       serverCpuSecondsPerGiB,
+      clientCpuSecondsPerGiB: (clientCpu.user + clientCpu.system) / 1e6 / (bytes / GiB),
+      clientCeilingMiBps: ceiling,
+      ofClientCeiling: ingestMiBps / ceiling,
     };
   } finally {
     s3.destroy();
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The benchmark's upload: lib-storage, 16 MiB parts, 4 at a time, SSE-KMS; the SDK adds SigV4 (signed payload) and CRC32. Seconds. */
+async function upload(s3: S3Client, bytes: number): Promise<number> {
+  const started = performance.now();
+  await new Upload({
+    client: s3,
+    partSize: 16 * MiB,
+    queueSize: 4,
+    params: { Bucket: 'bench', Key: 'big.bin', Body: patternStream(bytes), ServerSideEncryption: 'aws:kms' },
+  }).done();
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * A server, in its own process like the endpoint, that reads and discards
+ * every body and answers just enough S3 for lib-storage to finish.
+ */
+const NULL_SINK = `
+const server = require('node:http').createServer((req, res) => {
+  req.on('data', () => {});
+  req.on('end', () => {
+    res.setHeader('content-type', 'application/xml');
+    if (req.method === 'POST' && req.url.includes('uploads')) res.end('<InitiateMultipartUploadResult><Bucket>bench</Bucket><Key>big.bin</Key><UploadId>u</UploadId></InitiateMultipartUploadResult>');
+    else if (req.method === 'POST') res.end('<CompleteMultipartUploadResult><Bucket>bench</Bucket><Key>big.bin</Key><ETag>"e"</ETag></CompleteMultipartUploadResult>');
+    else { res.setHeader('etag', '"e"'); res.end(); }
+  });
+});
+server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** MiB/s of the benchmark's upload into the null sink: the client's own limit on these cores. */
+async function clientCeiling(bytes: number): Promise<number> {
+  const sink = spawn(process.execPath, ['-e', NULL_SINK], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      sink.stdout!.once('data', (chunk) => resolve(String(chunk).trim()));
+      sink.once('exit', (code) => reject(new Error(`null sink exited with ${code}`)));
+    });
+    const s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+    try {
+      return bytes / MiB / (await upload(s3, bytes));
+    } finally {
+      s3.destroy();
+    }
+  } finally {
+    sink.kill('SIGTERM');
   }
 }
 
