@@ -1,3 +1,4 @@
+import { sealingPool } from './sealing/pool.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openLocalDb, type LocalDb } from './db.js';
@@ -109,6 +110,8 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
         const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger, lifecycleDayMs: dayMs });
         await s3.init();
+        // Started now, not on the first upload: building the worker bundle and starting the threads takes ~0.1 s.
+        sealingPool.prepare();
         const server = createHttpServer(createRouter({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);

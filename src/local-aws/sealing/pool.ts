@@ -57,6 +57,11 @@ export class SealingPool {
     });
   }
 
+  /** Starts the workers ahead of the first job (they hold no job, so they keep no process alive). */
+  prepare(): void {
+    while (this.slots.length < this.size) this.spawn();
+  }
+
   /** Stops every worker; their jobs fail. The next job starts a new one. */
   async close(): Promise<void> {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
@@ -94,7 +99,6 @@ export class SealingPool {
     const worker = new Worker(workerSource(), { eval: true });
     const slot: Slot = { worker, jobs: new Map() };
     this.slots.push(slot);
-    worker.unref();
     worker.on('message', (message: FromWorker) => {
       const listener = slot.jobs.get(message.job);
       if (message.type === 'buffer') {
@@ -121,6 +125,8 @@ export class SealingPool {
       for (const listener of slot.jobs.values()) listener.settle(error);
       slot.jobs.clear();
     });
+    // After the listeners: attaching a 'message' listener refs the worker's port again.
+    worker.unref();
     return slot;
   }
 }

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHeader, FRAME_SIZE, newNoncePrefix } from '../../../../src/local-aws/crypto/frames.js';
@@ -108,5 +110,23 @@ describe('sealing pool', () => {
     await expect(job.end()).rejects.toThrow(/sealing worker stopped/);
     const body = randomBytes(FRAME_SIZE + 1);
     expect((await sealAll(target(), body)).size).toBe(body.length);
+  });
+
+  it('keeps no process alive while its workers are idle, started ahead or after jobs', async () => {
+    const pool = fileURLToPath(new URL('../../../../src/local-aws/sealing/pool.ts', import.meta.url));
+    const script = join(dir, 'idle.mts');
+    await writeFile(
+      script,
+      `import { SealingPool } from ${JSON.stringify(pool)};
+      const pool = new SealingPool(2);
+      pool.prepare();
+      // Long enough for both workers to come online, then one job.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await pool.copy({ path: '/nonexistent/dir/file', dataKey: new Uint8Array(32), noncePrefix: new Uint8Array(8), context: new Uint8Array(16), header: new Uint8Array(30), algorithms: [] }, []).catch(() => {});
+      console.log('idle');`,
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stdout.trim(), run.stderr).toBe('idle');
+    expect(run.status).toBe(0);
   });
 });
