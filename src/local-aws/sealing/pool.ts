@@ -32,8 +32,9 @@ interface Slot {
 /**
  * The main thread's side of the sealing workers (worker.ts): a few worker
  * threads, shared by every endpoint in the process, that digest, encrypt and
- * write new blobs. A worker is started when first needed, holds the process
- * open only while it has jobs, and is replaced if it dies (its jobs fail).
+ * write new blobs. Workers start with the endpoint (prepare) or when first
+ * needed, hold the process open only while they have jobs, and are replaced
+ * if they die (their jobs fail).
  */
 export class SealingPool {
   private readonly slots: Slot[] = [];
@@ -120,7 +121,8 @@ export class SealingPool {
     let failure: Error | undefined;
     worker.on('error', (error) => (failure = error));
     worker.on('exit', (code) => {
-      this.slots.splice(this.slots.indexOf(slot), 1);
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
       const error = new Error(`sealing worker stopped (exit code ${code})${failure ? `: ${failure.message}` : ''}`);
       for (const listener of slot.jobs.values()) listener.settle(error);
       slot.jobs.clear();
@@ -132,7 +134,7 @@ export class SealingPool {
 }
 
 /**
- * One blob being written from plaintext: fill `piece()` buffers and `send`
+ * One blob being written from plaintext: fill `piece()` buffers and `write`
  * them in order, then `end()`. At most PIECES_PER_WRITE pieces are out at
  * once; `piece()` waits for one to come back. On any failure call `abort()`:
  * it resolves once the worker has stopped writing and removed the file.
