@@ -23,6 +23,7 @@ import { createReadinessProbe } from './health.js';
 import type { LocalAws } from './local-aws/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRouter, urlHost } from './routes.js';
+import { createUploadPage } from './web/page.js';
 import { createWorkers } from './workers.js';
 
 export interface App {
@@ -123,7 +124,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       maxBytes: config.uploads.fallbackMaxBytes,
       logger: logger.child({ component: 'fallback-upload' }),
     });
-    server = createServer(httpServerOptions(config), createRouter(api.yoga, readiness, fallbackUpload));
+    server = createServer(httpServerOptions(config), createRouter(api.yoga, readiness, fallbackUpload, createUploadPage(logger)));
     const ws = api.attachWebSocket(server);
     closeWebSocket = () => ws.close();
     await new Promise<void>((resolve, reject) => {

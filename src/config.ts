@@ -126,6 +126,16 @@ const schema = z.object({
 
   /** Run the promotion worker in this process (turn off for API-only instances). @default true */
   LFS_PROMOTION_ENABLED: bool.default(true),
+  /**
+   * Web origins allowed to upload into the dock from a browser (its CORS
+   * rule), comma-separated; `*` for any. Uploads carry their own scoped
+   * credentials, never cookies, so `*` opens no ambient authority. @default *
+   */
+  LFS_UPLOAD_ORIGINS: z
+    .string()
+    .default('*')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .refine((origins) => origins.length > 0 && origins.every((origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin)), 'a comma-separated list of origins such as https://app.example.com, or *'),
   /** Largest body the fallback `PUT /uploads/<fileId>` streams into the dock. @default 500 MiB */
   LFS_FALLBACK_MAX_BYTES: int(1, 5 * GiB).default(500 * MiB),
   /** Messages the promotion worker handles at once. @default 4 */
@@ -198,6 +208,8 @@ export interface Config {
     maxFileSize: number;
     minPartSize: number;
     fallbackMaxBytes: number;
+    /** The dock's CORS AllowedOrigins. */
+    origins: string[];
   };
   auth: {
     secret?: string;
@@ -312,6 +324,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxFileSize: raw.LFS_MAX_FILE_SIZE,
       minPartSize: raw.LFS_MIN_PART_SIZE,
       fallbackMaxBytes: raw.LFS_FALLBACK_MAX_BYTES,
+      origins: raw.LFS_UPLOAD_ORIGINS,
     },
     auth: {
       secret: raw.LFS_AUTH_SECRET,

@@ -10,7 +10,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   const token = await mintToken(app.authSecret, { sub: 'dev', issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: '12h' });
   app.logger.info({ graphql: `${app.url}/graphql`, awsEndpoint: app.localAws?.url }, 'LFS is ready');
   process.stdout.write(
-    `\nLFS is ready\n  GraphQL:  ${app.url}/graphql\n` +
+    `\nLFS is ready\n  GraphQL:  ${app.url}/graphql\n  Upload page:  ${app.url}/\n` +
       (app.localAws ? `  AWS endpoint (embedded): ${app.localAws.url}\n` : '') +
       `  Development token (sub "dev", 12 h):\n  ${token}\n\n`,
   );

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReadinessProbe } from './health.js';
+import { SCRIPT_PATH, type UploadPage } from './web/page.js';
 
 /** The HTTP endpoints beside GraphQL (../shared/API.md), and GraphQL itself on /graphql. */
 export function createRouter(
   yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
   readiness: ReadinessProbe,
   fallbackUpload: (req: IncomingMessage, res: ServerResponse, fileId: string) => Promise<void>,
+  uploadPage: UploadPage,
 ) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
@@ -27,6 +29,10 @@ export function createRouter(
         return;
       case '/graphql':
         void yoga(req, res);
+        return;
+      case '/':
+      case SCRIPT_PATH:
+        void uploadPage.serve(req, res, path);
         return;
       default:
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');

@@ -1,5 +1,6 @@
 import {
   CreateBucketCommand,
+  PutBucketCorsCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
@@ -26,6 +27,8 @@ export interface BootstrapOptions {
   maxReceives: number;
   /** The backstop: S3 deletes dock objects and aborts uploads older than this. */
   dockLifecycleDays: number;
+  /** Web origins whose pages may upload into the dock (its CORS rule). */
+  uploadOrigins: string[];
 }
 
 export interface BootstrappedResources {
@@ -39,6 +42,19 @@ export interface BootstrappedResources {
  * encryption, both queues, and the dock's ObjectCreated notification.
  * Idempotent, so every start can run it.
  */
+const DOCK_EXPOSED_HEADERS = [
+  'ETag',
+  'x-amz-request-id',
+  'x-amz-version-id',
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-checksum-crc32',
+  'x-amz-checksum-crc32c',
+  'x-amz-checksum-crc64nvme',
+  'x-amz-checksum-sha256',
+  'x-amz-checksum-type',
+];
+
 export async function bootstrapResources(options: BootstrapOptions): Promise<BootstrappedResources> {
   const { s3, sqs } = options;
   await Promise.all([ensureBucket(s3, options.dockBucket, options.region), ensureBucket(s3, options.vaultBucket, options.region)]);
@@ -46,6 +62,24 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
     setDefaultEncryption(s3, options.dockBucket, options.dockKmsKeyArn),
     setDefaultEncryption(s3, options.vaultBucket, options.vaultKmsKeyArn),
   ]);
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: options.dockBucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            ID: 'lfs-browser-uploads',
+            AllowedOrigins: options.uploadOrigins,
+            AllowedMethods: ['PUT', 'POST', 'GET', 'HEAD', 'DELETE'],
+            AllowedHeaders: ['*'],
+            // lib-storage needs each part's ETag; the SDK reads the checksum and encryption headers.
+            ExposeHeaders: DOCK_EXPOSED_HEADERS,
+            MaxAgeSeconds: 3600,
+          },
+        ],
+      },
+    }),
+  );
   await s3.send(
     new PutBucketLifecycleConfigurationCommand({
       Bucket: options.dockBucket,

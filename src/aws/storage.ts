@@ -72,6 +72,7 @@ export async function connectStorage(config: Config, logger: Logger): Promise<St
     visibilitySeconds: config.promotion.visibilitySeconds,
     maxReceives: config.promotion.maxReceives,
     dockLifecycleDays: config.cleanup.dockLifecycleDays,
+    uploadOrigins: config.uploads.origins,
   });
   return {
     localAws,

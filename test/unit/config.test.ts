@@ -31,6 +31,14 @@ describe('loadConfig', () => {
     expect(problems).toContain('LFS_DOCK_BUCKET');
   });
 
+  it('reads the browser upload origins as a list, and refuses what is not an origin', () => {
+    expect(loadConfig({}).uploads.origins).toEqual(['*']);
+    expect(loadConfig({ LFS_UPLOAD_ORIGINS: 'https://app.example.com, http://localhost:3000' }).uploads.origins).toEqual(['https://app.example.com', 'http://localhost:3000']);
+    for (const bad of ['app.example.com', 'https://app.example.com/path', ' , ']) {
+      expect(() => loadConfig({ LFS_UPLOAD_ORIGINS: bad }), bad).toThrow(/LFS_UPLOAD_ORIGINS/);
+    }
+  });
+
   it('ignores unrelated and empty variables', () => {
     expect(() => loadConfig({ PATH: '/bin', LFS_PORT: '' })).not.toThrow();
   });

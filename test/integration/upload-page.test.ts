@@ -1,0 +1,102 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, findChromium } from '../helpers/browser.js';
+import { sha256Of } from '../helpers/data.js';
+import { startStack, type Stack } from '../helpers/stack.js';
+
+const MiB = 1024 * 1024;
+const executablePath = findChromium();
+
+/** What the page shows for each file: name, final state (done / failed) and status text. */
+async function rows(page: import('playwright-core').Page) {
+  return page.$$eval('#uploads li', (items) =>
+    items.map((item) => ({ name: item.querySelector('span')!.textContent, state: (item as HTMLElement).dataset.state, status: item.querySelector('output')!.textContent })),
+  );
+}
+
+describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath})`, () => {
+  let stack: Stack;
+  let browser: Browser;
+  beforeAll(async () => {
+    // Parts at the 5 MiB minimum, so a 12 MiB file is a real multipart upload from the browser.
+    stack = await startStack({ LFS_MIN_PART_SIZE: String(5 * MiB) });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('uploads files straight to the dock with lib-storage and shows each AVAILABLE; the vault holds the bytes', async () => {
+    const token = await stack.token('alice');
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(`${stack.app.url}/`);
+    await page.fill('#token', token);
+    await page.dispatchEvent('#token', 'change');
+    const files = { 'big.bin': randomBytes(12 * MiB), 'hello.txt': Buffer.from('hello, vault\n') };
+    await page.setInputFiles(
+      '#file',
+      Object.entries(files).map(([name, buffer]) => ({ name, mimeType: name.endsWith('.txt') ? 'text/plain' : 'application/octet-stream', buffer })),
+    );
+    await page.waitForFunction(() => document.querySelectorAll('#uploads li[data-state]').length === 2, undefined, { timeout: 60_000 });
+    expect(problems).toEqual([]);
+    expect((await rows(page)).sort((a, b) => a.name!.localeCompare(b.name!))).toEqual([
+      { name: 'big.bin', state: 'done', status: 'AVAILABLE' },
+      { name: 'hello.txt', state: 'done', status: 'AVAILABLE' },
+    ]);
+
+    const listed = await stack.graphql(token, 'query { files(first: 10) { edges { node { id name status } } } }');
+    const s3 = stack.rootS3();
+    for (const { node } of listed.data.files.edges as { node: { id: string; name: keyof typeof files; status: string } }[]) {
+      expect(node.status).toBe('AVAILABLE');
+      const object = await s3.send(new GetObjectCommand({ Bucket: stack.app.config.storage.vaultBucket, Key: `files/${node.id}` }));
+      expect(await sha256Of(object.Body as AsyncIterable<Uint8Array>)).toBe(createHash('sha256').update(files[node.name]).digest('hex'));
+    }
+  });
+
+  it('shows the refusal of a bad token, and nothing is recorded', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.app.url}/`);
+    await page.fill('#token', 'not-a-token');
+    await page.dispatchEvent('#token', 'change');
+    await page.setInputFiles('#file', [{ name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') }]);
+    await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 20_000 });
+    const [shown] = await rows(page);
+    expect(shown.state).toBe('failed');
+    expect(shown.status).toMatch(/^error: .*(token|auth)/i);
+    const mallory = await stack.token('mallory');
+    expect((await stack.graphql(mallory, 'query { files(first: 10) { edges { node { id } } } }')).data.files.edges).toEqual([]);
+  });
+
+  it('cannot upload from an origin the dock does not allow (LFS_UPLOAD_ORIGINS)', async () => {
+    const strict = await startStack({ LFS_UPLOAD_ORIGINS: 'https://app.example.com' });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${strict.app.url}/`);
+      await page.fill('#token', await strict.token('alice'));
+      await page.dispatchEvent('#token', 'change');
+      await page.setInputFiles('#file', [{ name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') }]);
+      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 30_000 });
+      const [shown] = await rows(page);
+      expect(shown.state).toBe('failed');
+      expect(shown.status).toMatch(/^error: /);
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('serves the page with a content security policy, and its script', async () => {
+    const page = await fetch(`${stack.app.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const script = await fetch(`${stack.app.url}/upload-page.js`);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(10_000);
+    expect((await fetch(`${stack.app.url}/`, { method: 'POST' })).status).toBe(405);
+  });
+});
