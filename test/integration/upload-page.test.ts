@@ -72,6 +72,27 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
     expect((await stack.graphql(mallory, 'query { files(first: 10) { edges { node { id } } } }')).data.files.edges).toEqual([]);
   });
 
+  it('refreshes the upload credentials through LFS when they near expiry', async () => {
+    const shortLived = await startStack({ LFS_CREDENTIALS_TTL_SECONDS: '30', LFS_MIN_PART_SIZE: String(5 * MiB) });
+    try {
+      const page = await browser.newPage();
+      let refreshes = 0;
+      page.on('request', (request) => {
+        if (request.postData()?.includes('refreshUploadCredentials')) refreshes++;
+      });
+      await page.goto(`${shortLived.app.url}/`);
+      await page.fill('#token', await shortLived.token('alice'));
+      await page.dispatchEvent('#token', 'change');
+      await page.setInputFiles('#file', [{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: randomBytes(11 * MiB) }]);
+      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 60_000 });
+      expect(await rows(page)).toEqual([{ name: 'big.bin', state: 'done', status: 'AVAILABLE' }]);
+      // 30 s credentials are inside the SDK's 5-minute refresh window from the start.
+      expect(refreshes).toBeGreaterThan(0);
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
   it('cannot upload from an origin the dock does not allow (LFS_UPLOAD_ORIGINS)', async () => {
     const strict = await startStack({ LFS_UPLOAD_ORIGINS: 'https://app.example.com' });
     try {
