@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { blobContext, decodeHeader, encodeHeader, MAX_HEADER, newNoncePrefix } from '../crypto/frames.js';
+import { blobContext, encodeHeader, newNoncePrefix } from '../crypto/frames.js';
 import { AwsError } from '../errors.js';
 import type { KeyRing, KmsKey } from '../kms/index.js';
 import { collectEvery } from '../sealing/garbage.js';
 import { sealingPool } from '../sealing/pool.js';
 import type { SealTarget } from '../sealing/protocol.js';
+import { readHeader } from '../sealing/sealed-file.js';
 import { readSealedRange, segmentRanges } from './blob-reader.js';
 import type { ChecksumAlgorithm } from './checksums.js';
 
@@ -50,13 +51,13 @@ export interface BlobStore {
   list(): Promise<string[]>;
 }
 
+/** Each socket read is a new buffer, dead once copied into a piece. */
+const readGarbage = collectEvery(8 * 1024 * 1024, 'minor');
+
 /**
  * Blob files are named by random ids, never by object keys, so no key can
  * reach outside the folder. Two-character fan-out keeps directories small.
  */
-/** Each socket read is a new buffer, dead once copied into a piece. */
-const readGarbage = collectEvery(8 * 1024 * 1024, 'minor');
-
 export function createBlobStore(root: string, kms: KeyRing): BlobStore {
   const blobsDir = join(root, 'blobs');
   const tmpDir = join(root, 'tmp');
@@ -84,9 +85,7 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
   async function dataKeyOf(path: string, blob: string): Promise<Buffer> {
     const file = await open(path, 'r');
     try {
-      const head = Buffer.alloc(MAX_HEADER);
-      const { bytesRead } = await file.read(head, 0, MAX_HEADER, 0);
-      return kms.decryptDataKey(decodeHeader(head.subarray(0, bytesRead)).wrappedKey, blobContext(blob));
+      return kms.decryptDataKey((await readHeader(file)).wrappedKey, blobContext(blob));
     } finally {
       await file.close();
     }

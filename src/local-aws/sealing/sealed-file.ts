@@ -1,6 +1,6 @@
-import { open, unlink } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { createDigester, type DigestAlgorithm, type Digester } from '../../checksums/digest.js';
-import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrame, TAG_SIZE } from '../crypto/frames.js';
+import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrame, TAG_SIZE, type BlobHeader } from '../crypto/frames.js';
 import { AppendFile } from './direct-io.js';
 import type { SealTarget } from './protocol.js';
 
@@ -14,7 +14,7 @@ export class SealedFile {
   private readonly sealer: FrameSealer;
   private readonly digesters: Map<DigestAlgorithm, Digester>;
   private readonly file: Promise<AppendFile>;
-  private queue: Promise<void>;
+  private queue: Promise<void> = Promise.resolve();
   private size = 0;
 
   constructor(private readonly target: SealTarget) {
@@ -54,11 +54,18 @@ export class SealedFile {
   }
 
   private enqueue(buffers: Buffer[]): Promise<void> {
-    const written = (this.queue ?? Promise.resolve()).then(async () => (await this.file).append(buffers));
+    const written = this.queue.then(async () => (await this.file).append(buffers));
     written.catch(() => {});
     this.queue = written;
     return written;
   }
+}
+
+/** The header at the start of an open blob file. */
+export async function readHeader(file: FileHandle): Promise<BlobHeader> {
+  const head = Buffer.alloc(MAX_HEADER);
+  const { bytesRead } = await file.read(head, 0, MAX_HEADER, 0);
+  return decodeHeader(head.subarray(0, bytesRead));
 }
 
 /** Unwraps the data key of a blob from its header's wrapped key. */
@@ -72,9 +79,7 @@ export type DataKeyOf = (wrappedKey: Buffer, context: Buffer) => Buffer;
 export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, dataKeyOf: DataKeyOf): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
-    const head = Buffer.alloc(MAX_HEADER);
-    const { bytesRead } = await file.read(head, 0, MAX_HEADER, 0);
-    const header = decodeHeader(head.subarray(0, bytesRead));
+    const header = await readHeader(file);
     const context = Buffer.from(blob, 'hex');
     const key = dataKeyOf(header.wrappedKey, context);
     const frame = header.frameSize;
