@@ -106,7 +106,8 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
       const job = sealingPool.write({ ...target(blob, tmp, key, algorithms), cache: true });
       let size = 0;
       try {
-        let piece = await job.piece();
+        // A piece is taken when bytes arrive for it: a connection that sends nothing holds no memory.
+        let piece: Buffer | undefined;
         let filled = 0;
         for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
           size += chunk.length;
@@ -114,17 +115,18 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
           // The body is left unconsumed (not destroyed) so the HTTP layer can still answer with the error.
           if (size > maxSize) throw new AwsError('EntityTooLarge');
           for (let offset = 0; offset < chunk.length; ) {
+            piece ??= await job.piece();
             const copied = chunk.copy(piece, filled, offset);
             filled += copied;
             offset += copied;
             if (filled === piece.length) {
               job.write(piece, filled);
-              piece = await job.piece();
+              piece = undefined;
               filled = 0;
             }
           }
         }
-        job.write(piece, filled);
+        if (piece) job.write(piece, filled);
         const sealed = await job.end();
         if (sealed.size !== size) throw new Error(`blob ${blob}: ${sealed.size} bytes sealed of ${size} received`);
         await place(tmp, blob);
