@@ -1,18 +1,23 @@
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { blobContext } from '../crypto/frames.js';
 import type { KeyRing } from '../kms/index.js';
-import { readSealedFrames } from '../sealing/sealed-file.js';
+import { sealingPool } from '../sealing/pool.js';
+import type { SourceRange } from '../sealing/protocol.js';
+import { readHeader } from '../sealing/sealed-file.js';
 import type { Segment } from './blobs.js';
 
 /**
  * Plaintext bytes `start..end` (inclusive) of the concatenation of
- * `segments`, decrypting only the frames the range touches. The first chunk
- * is decrypted before this resolves, so a blob that fails to open (missing
- * file, altered header or first frame) is an error the handler can still
- * answer with a status; a later frame that fails errors the stream instead.
- * Either way no unauthenticated byte is ever emitted.
+ * `segments`, decrypted in a sealing worker, only the frames the range
+ * touches. The first chunk is decrypted before this resolves, so a blob that
+ * fails to open (missing file, altered header or first frame) is an error
+ * the handler can still answer with a status; a later frame that fails
+ * errors the stream instead. Either way no unauthenticated byte is ever
+ * emitted.
  */
 export async function readSealedRange(segments: Segment[], start: number, end: number, pathOf: (blob: string) => string, kms: KeyRing): Promise<Readable> {
-  const chunks = rangeChunks(segments, start, end, pathOf, kms);
+  const chunks = sealingPool.read(await sourcesOf(segments, start, end, pathOf, kms));
   const first = await chunks.next();
   return Readable.from(
     (async function* () {
@@ -24,10 +29,23 @@ export async function readSealedRange(segments: Segment[], start: number, end: n
   );
 }
 
-async function* rangeChunks(segments: Segment[], start: number, end: number, pathOf: (blob: string) => string, kms: KeyRing): AsyncGenerator<Buffer> {
+/**
+ * What a worker needs to read bytes `start..end` of `segments`: each blob's
+ * range and its data key, unwrapped here (the key ring stays on this thread).
+ */
+export async function sourcesOf(segments: Segment[], start: number, end: number, pathOf: (blob: string) => string, kms: KeyRing): Promise<SourceRange[]> {
+  const sources: SourceRange[] = [];
   for (const { segment, from, to } of segmentRanges(segments, start, end)) {
-    yield* readSealedFrames(pathOf(segment.blob), segment.blob, segment.size, from, to, (wrapped, context) => kms.decryptDataKey(wrapped, context));
+    const path = pathOf(segment.blob);
+    const file = await open(path, 'r');
+    try {
+      const dataKey = kms.decryptDataKey((await readHeader(file)).wrappedKey, blobContext(segment.blob));
+      sources.push({ path, blob: segment.blob, size: segment.size, dataKey, from, to });
+    } finally {
+      await file.close();
+    }
   }
+  return sources;
 }
 
 /** The part of each segment that bytes `start..end` of their concatenation cover, as offsets within the segment. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { blobContext, encodeHeader, newNoncePrefix } from '../crypto/frames.js';
@@ -8,8 +8,7 @@ import type { KeyRing, KmsKey } from '../kms/index.js';
 import { collectEvery } from '../sealing/garbage.js';
 import { sealingPool } from '../sealing/pool.js';
 import type { SealTarget } from '../sealing/protocol.js';
-import { readHeader } from '../sealing/sealed-file.js';
-import { readSealedRange, segmentRanges } from './blob-reader.js';
+import { readSealedRange, sourcesOf } from './blob-reader.js';
 import type { ChecksumAlgorithm } from './checksums.js';
 
 /** A stored object body is one or more blobs laid end to end (a completed multipart upload keeps its part blobs). */
@@ -81,16 +80,6 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
     return { path, dataKey: dataKey.plaintext, noncePrefix, context, header: encodeHeader(noncePrefix, dataKey.wrapped), algorithms };
   }
 
-  /** Unwraps the data key of a stored blob (the key ring stays on this thread; workers get the key itself). */
-  async function dataKeyOf(path: string, blob: string): Promise<Buffer> {
-    const file = await open(path, 'r');
-    try {
-      return kms.decryptDataKey((await readHeader(file)).wrappedKey, blobContext(blob));
-    } finally {
-      await file.close();
-    }
-  }
-
   return {
     async init() {
       await mkdir(blobsDir, { recursive: true });
@@ -139,11 +128,7 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
     },
 
     async copy(segments, start, end, algorithms, key) {
-      const sources = [];
-      for (const { segment, from, to } of segmentRanges(segments, start, end)) {
-        const path = pathOf(segment.blob);
-        sources.push({ path, blob: segment.blob, size: segment.size, dataKey: await dataKeyOf(path, segment.blob), from, to });
-      }
+      const sources = await sourcesOf(segments, start, end, pathOf, kms);
       const blob = newId();
       const tmp = join(tmpDir, blob);
       try {

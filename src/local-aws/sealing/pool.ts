@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { DigestAlgorithm } from '../../checksums/digest.js';
 import { FRAME_SIZE } from '../crypto/frames.js';
+import { collectEvery } from './garbage.js';
 import type { FromWorker, SealTarget, SourceRange, ToWorker } from './protocol.js';
 
 export interface SealResult {
@@ -18,9 +19,12 @@ export const PIECE_SIZE = FRAME_SIZE;
 const PIECES_PER_WRITE = 2;
 /** Idle piece buffers kept for the next writes instead of being allocated again. */
 const SPARE_PIECES = 4;
+/** Plaintext chunks (frames, 1 MiB) a read decrypts ahead of its reader. */
+const READ_AHEAD = 2;
 
 interface JobListener {
   piece(buffer: ArrayBuffer): void;
+  chunk?(plain: Buffer): void;
   settle(outcome: SealResult | Error): void;
 }
 
@@ -56,6 +60,41 @@ export class SealingPool {
         settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
       });
     });
+  }
+
+  /**
+   * Plaintext of `sources`, in order, decrypted in a worker a couple of
+   * frames ahead of the consumer. Ending the iteration early stops the worker.
+   */
+  async *read(sources: SourceRange[]): AsyncGenerator<Buffer> {
+    const queue: Buffer[] = [];
+    let outcome: SealResult | Error | undefined;
+    let wake: (() => void) | undefined;
+    const send = this.start({ op: 'read', job: 0, sources, credit: READ_AHEAD }, {
+      piece: () => {},
+      chunk: (plain) => {
+        queue.push(plain);
+        wake?.();
+      },
+      settle: (result) => {
+        outcome = result;
+        wake?.();
+      },
+    });
+    try {
+      for (;;) {
+        while (queue.length === 0 && !outcome) await new Promise<void>((resolve) => (wake = resolve));
+        const plain = queue.shift();
+        if (plain) {
+          send({ op: 'more', job: 0, credit: 1 });
+          receivedGarbage(plain.length);
+          yield plain;
+        } else if (outcome instanceof Error) throw outcome;
+        else return;
+      }
+    } finally {
+      if (!outcome) send({ op: 'abort', job: 0 });
+    }
   }
 
   /** Starts the workers ahead of the first job (they hold no job, so they keep no process alive). */
@@ -105,6 +144,10 @@ export class SealingPool {
       if (message.type === 'buffer') {
         if (listener) listener.piece(message.buffer);
         else this.givePiece(message.buffer);
+        return;
+      }
+      if (message.type === 'chunk') {
+        listener?.chunk?.(Buffer.from(message.buffer, message.offset, message.length));
         return;
       }
       slot.jobs.delete(message.job);
@@ -213,6 +256,9 @@ export class SealingWrite {
     await this.result.catch(() => {});
   }
 }
+
+/** A read's chunks are dead once the response has sent them: collected every few MiB, as upload bodies are. */
+const receivedGarbage = collectEvery(8 * 1024 * 1024, 'minor');
 
 let bundled: string | undefined;
 

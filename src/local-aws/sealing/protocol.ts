@@ -1,10 +1,10 @@
 import type { DigestAlgorithm } from '../../checksums/digest.js';
 
 /**
- * Messages between the sealing pool (main thread) and its workers. Every job
- * writes one new blob file: from frames of plaintext the main thread sends
- * (an upload body), or from ranges of existing blobs the worker reads itself
- * (a copy). Keys travel as plain bytes: the workers are threads of this
+ * Messages between the sealing pool (main thread) and its workers. A job
+ * writes one new blob file, from pieces of plaintext the main thread sends
+ * (an upload body) or from ranges of existing blobs the worker reads itself
+ * (a copy), or reads ranges of blobs back as plaintext (a GET). Keys travel as plain bytes: the workers are threads of this
  * process, and the key ring stays on the main thread.
  */
 
@@ -46,9 +46,15 @@ export type ToWorker =
   | { op: 'end'; job: number }
   /** Stop, close and delete the temp file; answered with `failed`. */
   | { op: 'abort'; job: number }
-  | { op: 'copy'; job: number; target: SealTarget; sources: SourceRange[] };
+  | { op: 'copy'; job: number; target: SealTarget; sources: SourceRange[] }
+  /** Decrypt `sources` and send their plaintext back in order, at most `credit` chunks ahead of the reader. */
+  | { op: 'read'; job: number; sources: SourceRange[]; credit: number }
+  /** The reader took `credit` more chunks. */
+  | { op: 'more'; job: number; credit: number };
 
 export type FromWorker =
   | { type: 'buffer'; job: number; buffer: ArrayBuffer }
+  /** Plaintext of a read: `length` bytes at `offset` of `buffer` (transferred when large, copied when small). */
+  | { type: 'chunk'; job: number; buffer: ArrayBuffer; offset: number; length: number }
   | { type: 'done'; job: number; size: number; digests: Partial<Record<DigestAlgorithm, Uint8Array>> }
   | { type: 'failed'; job: number; message: string; code?: string };

@@ -4,9 +4,9 @@ import type { FromWorker, SourceRange, ToWorker } from './protocol.js';
 import { readSealedFrames, SealedFile } from './sealed-file.js';
 
 /**
- * A sealing worker: digests, encrypts and writes blob files off the main
- * thread, so hashing and AES run on other cores and the garbage of
- * per-frame ciphertext stays in this small heap. Jobs interleave at their
+ * A sealing worker: digests, encrypts and writes blob files, and decrypts
+ * them for reads, off the main thread, so hashing and AES run on other cores
+ * and the garbage of per-frame ciphertext stays in this small heap. Jobs interleave at their
  * I/O waits; the steps of one job run in message order.
  */
 const port = parentPort!;
@@ -20,6 +20,16 @@ interface Job {
 }
 
 const jobs = new Map<number, Job>();
+
+interface ReadJob {
+  credit: number;
+  stopped: boolean;
+  wake?: () => void;
+}
+
+const reads = new Map<number, ReadJob>();
+/** Plaintext smaller than this may sit in Node's shared buffer pool: copied, never transferred. */
+const TRANSFER_MIN = 64 * 1024;
 /** Frames of one copy sealed ahead of the disk. */
 const COPY_WRITES_AHEAD = 2;
 
@@ -62,8 +72,47 @@ async function copy(id: number, job: Job, sources: SourceRange[]): Promise<void>
   await settle(id, job);
 }
 
+async function read(id: number, job: ReadJob, sources: SourceRange[]): Promise<void> {
+  let size = 0;
+  try {
+    for (const source of sources) {
+      const key = Buffer.from(source.dataKey);
+      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, () => key)) {
+        while (job.credit === 0 && !job.stopped) await new Promise<void>((resolve) => (job.wake = resolve));
+        if (job.stopped) break;
+        job.credit--;
+        size += plain.length;
+        const buffer = plain.buffer as ArrayBuffer;
+        post({ type: 'chunk', job: id, buffer, offset: plain.byteOffset, length: plain.length }, plain.length >= TRANSFER_MIN ? [buffer] : []);
+      }
+      if (job.stopped) break;
+    }
+    reads.delete(id);
+    if (job.stopped) post({ type: 'failed', job: id, message: 'aborted' });
+    else post({ type: 'done', job: id, size, digests: {} });
+  } catch (error) {
+    reads.delete(id);
+    const e = error as NodeJS.ErrnoException;
+    post({ type: 'failed', job: id, message: e.message ?? String(error), code: e.code });
+  }
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.op) {
+    case 'read': {
+      const job: ReadJob = { credit: message.credit, stopped: false };
+      reads.set(message.job, job);
+      void read(message.job, job, message.sources);
+      break;
+    }
+    case 'more': {
+      const job = reads.get(message.job);
+      if (job) {
+        job.credit += message.credit;
+        job.wake?.();
+      }
+      break;
+    }
     case 'open':
     case 'copy': {
       const job: Job = { file: new SealedFile(message.target) };
@@ -88,6 +137,12 @@ port.on('message', (message: ToWorker) => {
     }
     case 'end':
     case 'abort': {
+      const reading = reads.get(message.job);
+      if (reading) {
+        reading.stopped = true;
+        reading.wake?.();
+        break;
+      }
       const job = jobs.get(message.job);
       if (job) void settle(message.job, job, message.op === 'abort');
       break;

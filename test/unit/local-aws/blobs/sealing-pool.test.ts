@@ -112,8 +112,35 @@ describe('sealing pool', () => {
     expect((await sealAll(target(), body)).size).toBe(body.length);
   });
 
+  it('reads ranges back in order, and stops a read its reader abandons', async () => {
+    const body = randomBytes(5 * FRAME_SIZE + 3);
+    const t = target();
+    await sealAll(t, body);
+    const source = { path: t.path, blob: t.blob, size: body.length, dataKey: t.dataKey };
+    const chunks: Buffer[] = [];
+    for await (const chunk of pool.read([{ ...source, from: 10, to: body.length - 1 }, { ...source, from: 0, to: 4 }])) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(Buffer.concat([body.subarray(10), body.subarray(0, 5)]))).toBe(true);
+
+    const abandoned = pool.read([{ ...source, from: 0, to: body.length - 1 }]);
+    expect((await abandoned.next()).value.length).toBe(FRAME_SIZE);
+    await abandoned.return(undefined);
+    // The worker is free for the next job.
+    const again: Buffer[] = [];
+    for await (const chunk of pool.read([{ ...source, from: 0, to: 99 }])) again.push(chunk);
+    expect(Buffer.concat(again).equals(body.subarray(0, 100))).toBe(true);
+  });
+
+  it('fails a read of a blob that does not open with its key', async () => {
+    const t = target();
+    await sealAll(t, randomBytes(1000));
+    await expect(pool.read([{ path: t.path, blob: t.blob, size: 1000, dataKey: randomBytes(32), from: 0, to: 999 }]).next()).rejects.toThrow();
+  });
+
   it('keeps no process alive while its workers are idle, started ahead or after jobs', async () => {
     const pool = fileURLToPath(new URL('../../../../src/local-aws/sealing/pool.ts', import.meta.url));
+    const big = target();
+    await sealAll(big, randomBytes(8 * FRAME_SIZE));
+    const abandoned = { path: big.path, blob: big.blob, size: 8 * FRAME_SIZE, dataKey: Buffer.from(big.dataKey).toString('base64'), from: 0, to: 8 * FRAME_SIZE - 1 };
     const script = join(dir, 'idle.mts');
     await writeFile(
       script,
@@ -123,6 +150,10 @@ describe('sealing pool', () => {
       // Long enough for both workers to come online, then one job.
       await new Promise((resolve) => setTimeout(resolve, 500));
       await pool.copy({ path: '/nonexistent/dir/file', dataKey: new Uint8Array(32), noncePrefix: new Uint8Array(8), context: new Uint8Array(16), header: new Uint8Array(30), algorithms: [] }, []).catch(() => {});
+      // A read abandoned after its first chunk (a client that hung up) must stop too.
+      const reading = pool.read([${JSON.stringify(abandoned)}].map((source) => ({ ...source, dataKey: Buffer.from(source.dataKey, 'base64') })));
+      await reading.next();
+      await reading.return(undefined);
       console.log('idle');`,
     );
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
