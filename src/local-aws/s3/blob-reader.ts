@@ -19,7 +19,7 @@ import type { Segment } from './blobs.js';
 export async function readSealedRange(segments: Segment[], start: number, end: number, pathOf: (blob: string) => string, kms: KeyRing): Promise<Readable> {
   const chunks = sealingPool.read(await sourcesOf(segments, start, end, pathOf, kms));
   const first = await chunks.next();
-  return Readable.from(
+  const stream = Readable.from(
     (async function* () {
       if (first.done) return;
       yield first.value;
@@ -27,6 +27,9 @@ export async function readSealedRange(segments: Segment[], start: number, end: n
     })(),
     { objectMode: false },
   );
+  // A stream destroyed before it was ever read (a HEAD, an error) never runs the generator above: stop the worker's read here.
+  stream.once('close', () => void chunks.return(undefined));
+  return stream;
 }
 
 /**

@@ -137,14 +137,19 @@ describe('sealing pool', () => {
   });
 
   it('keeps no process alive while its workers are idle, started ahead or after jobs', async () => {
-    const pool = fileURLToPath(new URL('../../../../src/local-aws/sealing/pool.ts', import.meta.url));
+    const source = (path: string) => fileURLToPath(new URL(`../../../../src/local-aws/${path}`, import.meta.url));
+    const pool = source('sealing/pool.ts');
     const big = target();
     await sealAll(big, randomBytes(8 * FRAME_SIZE));
     const abandoned = { path: big.path, blob: big.blob, size: 8 * FRAME_SIZE, dataKey: Buffer.from(big.dataKey).toString('base64'), from: 0, to: 8 * FRAME_SIZE - 1 };
     const script = join(dir, 'idle.mts');
     await writeFile(
       script,
-      `import { SealingPool } from ${JSON.stringify(pool)};
+      `import { Readable } from 'node:stream';
+      import { SealingPool } from ${JSON.stringify(pool)};
+      import { openLocalDb } from ${JSON.stringify(source('db.ts'))};
+      import { createKeyRing } from ${JSON.stringify(source('kms/index.ts'))};
+      import { createBlobStore } from ${JSON.stringify(source('s3/blobs.ts'))};
       const pool = new SealingPool(2);
       pool.prepare();
       // Long enough for both workers to come online, then one job.
@@ -154,6 +159,14 @@ describe('sealing pool', () => {
       const reading = pool.read([${JSON.stringify(abandoned)}].map((source) => ({ ...source, dataKey: Buffer.from(source.dataKey, 'base64') })));
       await reading.next();
       await reading.return(undefined);
+      // And a GET stream destroyed before anything read it (a HEAD, an error): the blob store stops its read.
+      const db = openLocalDb(${JSON.stringify(dir)});
+      const kms = createKeyRing({ db, region: 'us-east-1', accountId: '000000000000' });
+      const blobs = createBlobStore(${JSON.stringify(join(dir, 'store'))}, kms);
+      await blobs.init();
+      const written = await blobs.write(Readable.from([Buffer.alloc(8 * 1024 * 1024, 7)]), [], Infinity, kms.ensure('alias/idle'));
+      (await blobs.read([written], 0, written.size - 1)).destroy();
+      db.close();
       console.log('idle');`,
     );
     const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
