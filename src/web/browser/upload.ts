@@ -51,7 +51,7 @@ async function graphql<T>(query: string, variables: Record<string, unknown>): Pr
   return body.data;
 }
 
-/** One row of the list: the file's name and what is happening to it. */
+/** One row of the list: the file's name and what is happening to it, until it reaches a final state. */
 function row(name: string): (status: string, state?: 'done' | 'failed') => void {
   const item = document.createElement('li');
   const label = document.createElement('span');
@@ -60,6 +60,8 @@ function row(name: string): (status: string, state?: 'done' | 'failed') => void 
   item.append(label, ' ', status);
   list.prepend(item);
   return (text, state) => {
+    // The final state may arrive (over SSE) before the upload's own last callbacks: it is never overwritten.
+    if (item.dataset.state) return;
     status.textContent = text;
     if (state) item.dataset.state = state;
   };
