@@ -46,6 +46,9 @@ export interface PromotionWorker {
  * marked FAILED and the message is left for SQS to move to the dead-letter
  * queue. (Within one attempt the SDK already retries transient AWS errors.)
  */
+/** How long the server gets to see an aborted long poll go before messages are handed back at shutdown. */
+const POLL_SETTLE_MS = 200;
+
 export function createPromotionWorker(options: PromotionWorkerOptions): PromotionWorker {
   const { sqs, queueUrl, promoter, logger } = options;
   const inFlight = new Set<Promise<void>>();
@@ -169,6 +172,10 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
       const allDone = await Promise.race([finished, timedOut]);
       clearTimeout(timer);
       if (allDone) return;
+      // The aborted long poll may still be open on the server for a moment; a message handed back while it is
+      // would be taken by it and hidden for a whole visibility timeout, its response going nowhere. Give the
+      // server time to see the hang-up first.
+      await new Promise((resolve) => setTimeout(resolve, POLL_SETTLE_MS));
       const handles = [...receipts.values()];
       for (const handle of handles) handedBack.add(handle);
       logger.warn({ count: handles.length }, 'handing in-flight promotions back to the queue at shutdown');
