@@ -23,7 +23,9 @@ const SPARE_PIECES = 4;
 const READ_AHEAD = 2;
 
 interface JobListener {
-  piece(buffer: ArrayBuffer): void;
+  /** A write's piece buffer, back from the worker. */
+  piece?(buffer: ArrayBuffer): void;
+  /** A read's plaintext. */
   chunk?(plain: Buffer): void;
   settle(outcome: SealResult | Error): void;
 }
@@ -56,7 +58,6 @@ export class SealingPool {
   copy(target: SealTarget, sources: SourceRange[]): Promise<SealResult> {
     return new Promise((resolve, reject) => {
       this.start({ op: 'copy', job: 0, target, sources }, {
-        piece: () => {},
         settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
       });
     });
@@ -71,7 +72,6 @@ export class SealingPool {
     let outcome: SealResult | Error | undefined;
     let wake: (() => void) | undefined;
     const send = this.start({ op: 'read', job: 0, sources, credit: READ_AHEAD }, {
-      piece: () => {},
       chunk: (plain) => {
         queue.push(plain);
         wake?.();
@@ -142,7 +142,7 @@ export class SealingPool {
     worker.on('message', (message: FromWorker) => {
       const listener = slot.jobs.get(message.job);
       if (message.type === 'buffer') {
-        if (listener) listener.piece(message.buffer);
+        if (listener?.piece) listener.piece(message.buffer);
         else this.givePiece(message.buffer);
         return;
       }

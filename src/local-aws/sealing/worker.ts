@@ -6,8 +6,8 @@ import { readSealedFrames, SealedFile } from './sealed-file.js';
 /**
  * A sealing worker: digests, encrypts and writes blob files, and decrypts
  * them for reads, off the main thread, so hashing and AES run on other cores
- * and the garbage of per-frame ciphertext stays in this small heap. Jobs interleave at their
- * I/O waits; the steps of one job run in message order.
+ * and the garbage of per-frame ciphertext stays in this small heap. Jobs
+ * interleave at their I/O waits; the steps of one job run in message order.
  */
 const port = parentPort!;
 
@@ -43,12 +43,16 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
 }
 
+function postFailure(id: number, error: unknown): void {
+  const e = error as NodeJS.ErrnoException;
+  post({ type: 'failed', job: id, message: e?.message ?? String(error), code: e?.code });
+}
+
 async function settle(id: number, job: Job, abort = false): Promise<void> {
   jobs.delete(id);
   if (abort || job.failure) {
     await job.file.discard();
-    const error = (job.failure ?? new Error('aborted')) as NodeJS.ErrnoException;
-    return post({ type: 'failed', job: id, message: error.message ?? String(error), code: error.code });
+    return postFailure(id, job.failure ?? new Error('aborted'));
   }
   try {
     const { size, digests } = await job.file.finish();
@@ -94,12 +98,11 @@ async function read(id: number, job: ReadJob, sources: SourceRange[]): Promise<v
       if (job.stopped) break;
     }
     reads.delete(id);
-    if (job.stopped) post({ type: 'failed', job: id, message: 'aborted' });
+    if (job.stopped) postFailure(id, new Error('aborted'));
     else post({ type: 'done', job: id, size, digests: {} });
   } catch (error) {
     reads.delete(id);
-    const e = error as NodeJS.ErrnoException;
-    post({ type: 'failed', job: id, message: e.message ?? String(error), code: e.code });
+    postFailure(id, error);
   }
 }
 
