@@ -5,7 +5,6 @@ import type { Readable } from 'node:stream';
 import { blobContext, encodeHeader, newNoncePrefix } from '../crypto/frames.js';
 import { AwsError } from '../errors.js';
 import type { KeyRing, KmsKey } from '../kms/index.js';
-import { collectEvery } from '../sealing/garbage.js';
 import { sealingPool } from '../sealing/pool.js';
 import type { SealTarget } from '../sealing/protocol.js';
 import { readSealedRange, sourcesOf } from './blob-reader.js';
@@ -49,9 +48,6 @@ export interface BlobStore {
   /** Every blob id on disk, for the sweep of unreferenced blobs at start. */
   list(): Promise<string[]>;
 }
-
-/** Each socket read is a new buffer, dead once copied into a piece. */
-const readGarbage = collectEvery(8 * 1024 * 1024, 'minor');
 
 /**
  * Blob files are named by random ids, never by object keys, so no key can
@@ -100,7 +96,6 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
         let filled = 0;
         for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
           size += chunk.length;
-          readGarbage(chunk.length);
           // The body is left unconsumed (not destroyed) so the HTTP layer can still answer with the error.
           if (size > maxSize) throw new AwsError('EntityTooLarge');
           for (let offset = 0; offset < chunk.length; ) {

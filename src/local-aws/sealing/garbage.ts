@@ -14,7 +14,8 @@ let collect: Collect | undefined;
  */
 export function collectEvery(bytes: number, type: 'minor' | 'major'): (counted: number) => void {
   if (!collect) {
-    // The documented way to reach gc() without starting Node with --expose-gc: the flag applies to new contexts.
+    // gc() without starting Node with --expose-gc: the flag only exposes gc to contexts created after it. A common
+    // idiom, though Node's docs call flags changed after start unsupported (see the closing notes).
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as Collect;
   }

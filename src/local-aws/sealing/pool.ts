@@ -87,7 +87,7 @@ export class SealingPool {
         const plain = queue.shift();
         if (plain) {
           send({ op: 'more', job: 0, credit: 1 });
-          receivedGarbage(plain.length);
+          passedThrough(plain.length);
           yield plain;
         } else if (outcome instanceof Error) throw outcome;
         else return;
@@ -236,6 +236,7 @@ export class SealingWrite {
 
   /** Hands the first `length` bytes of `piece` to the worker (the buffer is no longer the caller's). */
   write(piece: Buffer, length: number): void {
+    passedThrough(length);
     if (length === 0) {
       this.returned.push(piece.buffer as ArrayBuffer);
       return;
@@ -257,8 +258,12 @@ export class SealingWrite {
   }
 }
 
-/** A read's chunks are dead once the response has sent them: collected every few MiB, as upload bodies are. */
-const receivedGarbage = collectEvery(8 * 1024 * 1024, 'minor');
+/**
+ * Bytes this thread hands through, either way: an upload's socket reads are
+ * dead once copied into a piece, a read's chunks once the response has sent
+ * them. Collected every few MiB (garbage.ts).
+ */
+const passedThrough = collectEvery(8 * 1024 * 1024, 'minor');
 
 let bundled: string | undefined;
 
