@@ -6,6 +6,8 @@ const ALIGN = 4096;
 /** Bytes gathered before one direct write: 16 wasm pages. */
 const STAGE_PAGES = 16;
 const STAGE_SIZE = STAGE_PAGES * 64 * 1024;
+/** writev takes at most IOV_MAX (1024) buffers. */
+const MAX_PIECES = 512;
 /** Idle staging buffers a thread keeps for its next files. */
 const SPARE_STAGES = 8;
 
@@ -134,6 +136,3 @@ export class AppendFile {
     if (bytesWritten < bytes) await this.writeFully(Buffer.concat(buffers).subarray(bytesWritten));
   }
 }
-
-/** writev takes at most IOV_MAX (1024) buffers. */
-const MAX_PIECES = 512;
