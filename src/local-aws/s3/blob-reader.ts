@@ -42,8 +42,9 @@ export async function sourcesOf(segments: Segment[], start: number, end: number,
     const path = pathOf(segment.blob);
     const file = await open(path, 'r');
     try {
-      const dataKey = kms.decryptDataKey((await readHeader(file)).wrappedKey, blobContext(segment.blob));
-      sources.push({ path, blob: segment.blob, size: segment.size, dataKey, from, to });
+      const { wrappedKey, frameSize, noncePrefix, length } = await readHeader(file);
+      const dataKey = kms.decryptDataKey(wrappedKey, blobContext(segment.blob));
+      sources.push({ path, blob: segment.blob, size: segment.size, dataKey, header: { frameSize, noncePrefix, length }, from, to });
     } finally {
       await file.close();
     }

@@ -27,6 +27,14 @@ export interface SealTarget {
   algorithms: DigestAlgorithm[];
 }
 
+/** What a reader needs of a blob's header (crypto/frames.ts). */
+export interface SourceHeader {
+  frameSize: number;
+  noncePrefix: Uint8Array;
+  /** Where frame 0 starts. */
+  length: number;
+}
+
 /** Plaintext bytes `from..to` (inclusive, within the segment) of one existing blob. */
 export interface SourceRange {
   path: string;
@@ -35,6 +43,8 @@ export interface SourceRange {
   size: number;
   /** Its data key, unwrapped by the main thread. */
   dataKey: Uint8Array;
+  /** Its header, when the main thread already read it (to unwrap the key): the worker does not read it again. */
+  header?: SourceHeader;
   from: number;
   to: number;
 }

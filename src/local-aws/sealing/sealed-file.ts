@@ -2,7 +2,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { createDigester, type DigestAlgorithm, type Digester } from '../../checksums/digest.js';
 import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrame, TAG_SIZE, type BlobHeader } from '../crypto/frames.js';
 import { AppendFile } from './direct-io.js';
-import type { SealTarget } from './protocol.js';
+import type { SealTarget, SourceHeader } from './protocol.js';
 
 /**
  * A new blob file being written: plaintext in, digested and sealed into
@@ -68,20 +68,17 @@ export async function readHeader(file: FileHandle): Promise<BlobHeader> {
   return decodeHeader(head.subarray(0, bytesRead));
 }
 
-/** Unwraps the data key of a blob from its header's wrapped key. */
-export type DataKeyOf = (wrappedKey: Buffer, context: Buffer) => Buffer;
-
 /**
  * Plaintext bytes `from..to` (inclusive) of the blob at `path` (`size`
- * plaintext bytes), decrypting only the frames the range touches. Every
- * frame is authenticated before any of its bytes is yielded.
+ * plaintext bytes) under its data `key`, decrypting only the frames the
+ * range touches. Every frame is authenticated before any of its bytes is
+ * yielded. A `header` the caller already read is not read again.
  */
-export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, dataKeyOf: DataKeyOf): AsyncGenerator<Buffer> {
+export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, key: Buffer, known?: SourceHeader): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
-    const header = await readHeader(file);
+    const header = known ? { ...known, noncePrefix: Buffer.from(known.noncePrefix) } : await readHeader(file);
     const context = Buffer.from(blob, 'hex');
-    const key = dataKeyOf(header.wrappedKey, context);
     const frame = header.frameSize;
     const firstFrame = Math.floor(from / frame);
     const lastFrame = Math.floor(to / frame);

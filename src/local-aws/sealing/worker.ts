@@ -68,7 +68,7 @@ async function copy(id: number, job: Job, sources: SourceRange[]): Promise<void>
     const writes: Promise<void>[] = [];
     for (const source of sources) {
       const key = Buffer.from(source.dataKey);
-      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, () => key)) {
+      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, key, source.header)) {
         const written = job.file.write(plain).then(() => copied(plain.length));
         written.catch(() => {});
         writes.push(written);
@@ -87,7 +87,7 @@ async function read(id: number, job: ReadJob, sources: SourceRange[]): Promise<v
   try {
     for (const source of sources) {
       const key = Buffer.from(source.dataKey);
-      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, () => key)) {
+      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, key, source.header)) {
         while (job.credit === 0 && !job.stopped) await new Promise<void>((resolve) => (job.wake = resolve));
         if (job.stopped) break;
         job.credit--;

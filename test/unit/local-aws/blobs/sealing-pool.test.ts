@@ -42,7 +42,7 @@ describe('sealing pool', () => {
   async function readBack(t: SealTarget & { blob: string }, size: number): Promise<Buffer> {
     const chunks: Buffer[] = [];
     if (size === 0) return Buffer.alloc(0);
-    for await (const chunk of readSealedFrames(t.path, t.blob, size, 0, size - 1, () => Buffer.from(t.dataKey))) chunks.push(chunk);
+    for await (const chunk of readSealedFrames(t.path, t.blob, size, 0, size - 1, Buffer.from(t.dataKey))) chunks.push(chunk);
     return Buffer.concat(chunks);
   }
 
