@@ -123,4 +123,19 @@ describe('local S3: multipart uploads', () => {
     expect(got.SSEKMSKeyId).toBe(vaultKey);
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
   });
+
+  it('refuses every part copy once the source is no longer the version named by x-amz-copy-source-if-match', async () => {
+    const first = await s3.send(new PutObjectCommand({ Bucket: 'dock', Key: 'bound-src', Body: randomBytes(6 * MiB) }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'vault', Key: 'files/bound' }));
+    const part = (PartNumber: number, range: string) =>
+      s3.send(new UploadPartCopyCommand({ Bucket: 'vault', Key: 'files/bound', UploadId, PartNumber, CopySource: 'dock/bound-src', CopySourceRange: range, CopySourceIfMatch: first.ETag }));
+    const kept = await part(1, `bytes=0-${5 * MiB - 1}`);
+    expect(kept.CopyPartResult?.ETag).toBeDefined();
+    await s3.send(new PutObjectCommand({ Bucket: 'dock', Key: 'bound-src', Body: randomBytes(6 * MiB) }));
+    const refused = await errorOf(part(2, `bytes=${5 * MiB}-${6 * MiB - 1}`));
+    expect(refused).toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    const listed = await s3.send(new ListPartsCommand({ Bucket: 'vault', Key: 'files/bound', UploadId }));
+    expect(listed.Parts?.map((p) => p.PartNumber)).toEqual([1]);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'vault', Key: 'files/bound', UploadId }));
+  });
 });

@@ -104,6 +104,23 @@ describe('local S3: objects', () => {
     expect(await got.Body!.transformToString()).toBe('first');
   });
 
+  it('copies only the source version named by x-amz-copy-source-if-match, else 412 and nothing written', async () => {
+    const first = await s3.send(new PutObjectCommand({ Bucket: 'alpha', Key: 'bound', Body: 'verified' }));
+    const copied = await s3.send(new CopyObjectCommand({ Bucket: 'beta', Key: 'bound-copy', CopySource: 'alpha/bound', CopySourceIfMatch: first.ETag }));
+    expect(copied.CopyObjectResult?.ETag).toBeDefined();
+    await s3.send(new PutObjectCommand({ Bucket: 'alpha', Key: 'bound', Body: 'swapped, and longer' }));
+    const refused = await errorOf(s3.send(new CopyObjectCommand({ Bucket: 'beta', Key: 'bound-refused', CopySource: 'alpha/bound', CopySourceIfMatch: first.ETag })));
+    expect(refused).toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+    expect((await errorOf(s3.send(new HeadObjectCommand({ Bucket: 'beta', Key: 'bound-refused' })))).$metadata.httpStatusCode).toBe(404);
+    const unchanged = await s3.send(new GetObjectCommand({ Bucket: 'beta', Key: 'bound-copy' }));
+    expect(await unchanged.Body!.transformToString()).toBe('verified');
+    // Either refusal is a 412: a changed source as much as an existing target.
+    const both = await errorOf(
+      s3.send(new CopyObjectCommand({ Bucket: 'beta', Key: 'bound-copy', CopySource: 'alpha/bound', CopySourceIfMatch: first.ETag, IfNoneMatch: '*' })),
+    );
+    expect(both.$metadata.httpStatusCode).toBe(412);
+  });
+
   it('stores traversal-looking keys as opaque keys and rejects keys over 1024 bytes', async () => {
     for (const key of ['../../x', '..', '/abs/path', 'a/../../../etc/passwd', 'ünï/çødé']) {
       await s3.send(new PutObjectCommand({ Bucket: 'alpha', Key: key, Body: key }));
