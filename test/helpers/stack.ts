@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { createApp, type App } from '../../src/app.js';
+import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { mintToken } from '../../src/auth/index.js';
 import { loadConfig } from '../../src/config.js';
 
@@ -35,9 +35,9 @@ export function testEnv(dataDir: string, env: Record<string, string> = {}): Reco
   };
 }
 
-export async function startStack(env: Record<string, string> = {}, dataDir?: string): Promise<Stack> {
+export async function startStack(env: Record<string, string> = {}, dataDir?: string, options: AppOptions = {}): Promise<Stack> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'lfs-test-')));
-  const app = createApp(loadConfig(testEnv(dir, env)));
+  const app = createApp(loadConfig(testEnv(dir, env)), options);
   await app.start();
   const clients: Client[] = [];
   const s3Clients: S3Client[] = [];

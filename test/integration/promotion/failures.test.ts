@@ -5,52 +5,16 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutBucketPolicyCommand,
-  PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDigester } from '../../../src/checksums/digest.js';
+import { crc32Of, fileEventTypes, isGone, putWithTicket } from '../../helpers/dock.js';
 import { awaitStatus, requestUpload } from '../../helpers/files.js';
-import type { Ticket } from '../../helpers/operations.js';
-import { drain, eventsByFile, queueUrl, rootSqs } from '../../helpers/queues.js';
+import { until } from '../../helpers/process.js';
+import { drain, queueUrl, rootSqs } from '../../helpers/queues.js';
 import { startStack, type Stack } from '../../helpers/stack.js';
 import { s3ForTicket } from '../../helpers/uploader.js';
-
-async function put(ticket: Ticket, body: Buffer) {
-  const s3 = s3ForTicket(ticket);
-  try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: ticket.target.bucket,
-        Key: ticket.target.key,
-        Body: body,
-        ServerSideEncryption: 'aws:kms',
-        SSEKMSKeyId: ticket.target.kmsKeyId,
-      }),
-    );
-  } finally {
-    s3.destroy();
-  }
-}
-
-async function crc32(body: Buffer): Promise<string> {
-  const digester = createDigester('CRC32');
-  digester.update(body);
-  return (await digester.digest()).toString('base64');
-}
-
-async function messagesFor(sqs: SQSClient, url: string, fileId: string, timeoutMs = 5000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  const seen: string[] = [];
-  while (Date.now() < deadline) {
-    const events = eventsByFile(await drain(sqs, url));
-    seen.push(...(events[fileId] ?? []));
-    if (seen.length > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return seen;
-}
 
 describe('promotion refuses what does not match, and survives a vault that refuses writes', () => {
   let stack: Stack;
@@ -74,37 +38,38 @@ describe('promotion refuses what does not match, and survives a vault that refus
     expect(file.failureReason).toMatch(reason);
     const s3 = stack.rootS3();
     const { dockBucket, vaultBucket } = stack.app.config.storage;
-    await expect(s3.send(new HeadObjectCommand({ Bucket: vaultBucket, Key: `files/${fileId}` }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
-    await expect(s3.send(new HeadObjectCommand({ Bucket: dockBucket, Key: `uploads/${fileId}` }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
-    expect(await messagesFor(sqs, fileEvents, fileId)).toEqual(['FileFailed']);
+    // The deletes follow the FAILED commit: wait for them.
+    await until('the vault object to be gone', () => isGone(s3, vaultBucket, `files/${fileId}`), 10_000);
+    await until('the dock object to be gone', () => isGone(s3, dockBucket, `uploads/${fileId}`), 10_000);
+    expect(await fileEventTypes(sqs, fileEvents, fileId)).toEqual(['FileFailed']);
   }
 
   it('fails a file larger than declared', async () => {
     const ticket = await requestUpload(stack, token, { name: 'small.bin', size: 1000 });
-    await put(ticket, Buffer.alloc(2000, 7));
+    await putWithTicket(ticket, Buffer.alloc(2000, 7));
     await expectFailedAndGone(ticket.file.id, /size mismatch: declared 1000 bytes, uploaded 2000/);
   });
 
   it('fails a file whose content does not match its declared checksum', async () => {
     const body = Buffer.alloc(4096, 1);
-    const wrong = await crc32(Buffer.alloc(4096, 2));
+    const wrong = await crc32Of(Buffer.alloc(4096, 2));
     const ticket = await requestUpload(stack, token, { name: 'c.bin', size: body.length, checksum: { algorithm: 'CRC32', value: wrong } });
-    await put(ticket, body);
+    await putWithTicket(ticket, body);
     await expectFailedAndGone(ticket.file.id, /checksum mismatch/);
   });
 
   it('promotes a file whose content matches its declared checksum, and the vault keeps it', async () => {
     const body = Buffer.alloc(4096, 3);
-    const value = await crc32(body);
+    const value = await crc32Of(body);
     const ticket = await requestUpload(stack, token, { name: 'ok.bin', size: body.length, checksum: { algorithm: 'CRC32', value } });
-    await put(ticket, body);
+    await putWithTicket(ticket, body);
     const file = await awaitStatus(stack, token, ticket.file.id, ['AVAILABLE', 'FAILED']);
     expect(file).toMatchObject({ status: 'AVAILABLE', checksum: { algorithm: 'CRC32', value } });
     const head = await stack.rootS3().send(
       new HeadObjectCommand({ Bucket: stack.app.config.storage.vaultBucket, Key: `files/${ticket.file.id}`, ChecksumMode: 'ENABLED' }),
     );
     expect(head.ChecksumCRC32).toBe(value);
-    expect(await messagesFor(sqs, fileEvents, ticket.file.id)).toEqual(['FileAvailable']);
+    expect(await fileEventTypes(sqs, fileEvents, ticket.file.id)).toEqual(['FileAvailable']);
   });
 
   const denyVaultWrites = () =>
@@ -122,21 +87,21 @@ describe('promotion refuses what does not match, and survives a vault that refus
   it('retries while the vault refuses writes and promotes once it accepts them again', async () => {
     await denyVaultWrites();
     const ticket = await requestUpload(stack, token, { name: 'patient.bin', size: 1500 });
-    await put(ticket, Buffer.alloc(1500, 9));
+    await putWithTicket(ticket, Buffer.alloc(1500, 9));
     await awaitStatus(stack, token, ticket.file.id, ['PROMOTING']);
     // The first copy attempt runs right after PROMOTING and is refused.
     await new Promise((resolve) => setTimeout(resolve, 300));
     await allowVaultWrites();
     const file = await awaitStatus(stack, token, ticket.file.id, ['AVAILABLE', 'FAILED'], 15_000);
     expect(file.status).toBe('AVAILABLE');
-    expect(await messagesFor(sqs, fileEvents, ticket.file.id)).toEqual(['FileAvailable']);
+    expect(await fileEventTypes(sqs, fileEvents, ticket.file.id)).toEqual(['FileAvailable']);
   });
 
   it('gives up after the last allowed attempt: FAILED with the reason, the event in the dead-letter queue', async () => {
     await denyVaultWrites();
     try {
       const ticket = await requestUpload(stack, token, { name: 'doomed.bin', size: 1500 });
-      await put(ticket, Buffer.alloc(1500, 5));
+      await putWithTicket(ticket, Buffer.alloc(1500, 5));
       await expectFailedAndGone(ticket.file.id, /promotion failed after 3 attempts: .*Access Denied/i);
       const deadLetters = await queueUrl(sqs, `${stack.app.config.storage.dockEventsQueue}-dlq`);
       let parked: string[] = [];
