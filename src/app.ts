@@ -11,7 +11,7 @@ import { connectStorage, type Storage } from './aws/storage.js';
 import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
 import { createRevocations } from './credentials/revocations.js';
-import { createFailpoint } from './failpoints.js';
+import { createFailpoint, type StepHook } from './failpoints.js';
 import { createAnnouncer } from './files/announcer.js';
 import { createFallbackUpload } from './files/fallback-upload.js';
 import { createFileLifecycle } from './files/lifecycle.js';
@@ -41,6 +41,8 @@ export interface App {
 
 export interface AppOptions {
   logger?: Logger;
+  /** Tests only: awaited at each named step of a promotion, to act there (see `StepHook`). */
+  stepHook?: StepHook;
 }
 
 /** Builds the service; nothing listens until start(). */
@@ -143,6 +145,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       lifecycle,
       announcer,
       failpoint,
+      stepHook: options.stepHook,
       logger,
     });
     if (config.promotion.enabled) workers.start();

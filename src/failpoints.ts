@@ -21,3 +21,11 @@ export function createFailpoint(armed: FailpointName | undefined): Failpoint {
     if (name === armed) process.kill(process.pid, 'SIGKILL');
   };
 }
+
+/**
+ * The in-process counterpart, for tests that must act at an exact step
+ * rather than die there (e.g. replace the dock object between its check and
+ * its copy, as its owner could): awaited at the promotion's failpoints with
+ * the file concerned. Only tests pass one (`createApp(config, { stepHook })`).
+ */
+export type StepHook = (step: FailpointName, fileId: string) => void | Promise<void>;

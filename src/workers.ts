@@ -4,7 +4,7 @@ import { createCleanup } from './cleanup/cleanup.js';
 import { createReconciler } from './cleanup/reconciler.js';
 import { schedule } from './cleanup/schedule.js';
 import type { Config } from './config.js';
-import type { Failpoint } from './failpoints.js';
+import type { Failpoint, StepHook } from './failpoints.js';
 import type { Announcer } from './files/announcer.js';
 import type { FileLifecycle } from './files/lifecycle.js';
 import type { FileRepository } from './files/repository.js';
@@ -22,6 +22,8 @@ export interface WorkerDeps {
   lifecycle: FileLifecycle;
   announcer: Announcer;
   failpoint: Failpoint;
+  /** Tests only (see `StepHook`). */
+  stepHook?: StepHook;
   logger: Logger;
 }
 
@@ -43,6 +45,7 @@ export function createWorkers(deps: WorkerDeps) {
     copy: { singleCopyLimit: promotion.singleCopyLimit, partSize: promotion.copyPartSize, concurrency: promotion.copyConcurrency },
     logger: logger.child({ component: 'promotion' }),
     failpoint: deps.failpoint,
+    stepHook: deps.stepHook,
   });
   const worker = createPromotionWorker({
     sqs: deps.sqs,

@@ -14,6 +14,8 @@ import type { ChecksumAlgorithm } from '../files/model.js';
 export interface CopyRequest {
   sourceBucket: string;
   sourceKey: string;
+  /** The ETag of the source version that was verified: the copy takes that version or nothing (`x-amz-copy-source-if-match`). */
+  sourceETag: string;
   targetBucket: string;
   targetKey: string;
   size: number;
@@ -32,19 +34,28 @@ export interface CopyOptions {
   partSize: number;
   /** Parts copied at once. @default 8 */
   concurrency: number;
-  /** Called after each part; for progress reporting. */
-  onProgress?: (copiedBytes: number) => void;
+  /** Called after each part, for progress reporting; the next part waits for what it returns. */
+  onProgress?: (copiedBytes: number) => void | Promise<void>;
 }
 
-export type CopyResult = 'copied' | 'already-present';
+/**
+ * `copied`: this call wrote the vault object. `already-present`: a vault
+ * object was there already (an earlier attempt wrote it); the caller verifies
+ * it. `source-changed`: the source is no longer the version named by
+ * `sourceETag`, so nothing was copied.
+ */
+export type CopyResult = 'copied' | 'already-present' | 'source-changed';
 
 const MAX_PARTS = 10_000;
 
 /**
- * Copies a dock object into the vault, re-encrypted with the vault key, never
- * overwriting: `If-None-Match: *` makes a second copy (a redelivered event, a
- * restart after the copy) fail with 412, which is treated as success once the
- * vault object is confirmed to be the right size.
+ * Copies one version of a dock object into the vault, re-encrypted with the
+ * vault key. Two conditions make it safe to repeat and impossible to steer:
+ * `If-None-Match: *` on the target (a second copy, after a redelivered event
+ * or a restart, never overwrites) and `x-amz-copy-source-if-match` on the
+ * source for the single copy and every part (the owner's credentials can
+ * still replace the dock object after it was verified; the replacement is
+ * never copied). Either refusal is a 412: the target tells them apart.
  */
 export async function copyToVault(s3: S3Client, request: CopyRequest, options: CopyOptions): Promise<CopyResult> {
   try {
@@ -53,11 +64,13 @@ export async function copyToVault(s3: S3Client, request: CopyRequest, options: C
     return 'copied';
   } catch (error) {
     if (!isPreconditionFailed(error)) throw error;
-    const head = await s3.send(new HeadObjectCommand({ Bucket: request.targetBucket, Key: request.targetKey }));
-    if (head.ContentLength !== request.size) {
-      throw new Error(`vault object ${request.targetKey} exists with ${head.ContentLength} bytes, expected ${request.size}`, { cause: error });
+    try {
+      await s3.send(new HeadObjectCommand({ Bucket: request.targetBucket, Key: request.targetKey }));
+      return 'already-present';
+    } catch (missing) {
+      if (isNotFound(missing)) return 'source-changed';
+      throw missing;
     }
-    return 'already-present';
   }
 }
 
@@ -84,6 +97,7 @@ async function singleCopy(s3: S3Client, request: CopyRequest): Promise<void> {
     new CopyObjectCommand({
       ...vaultObject(request),
       CopySource: copySource(request.sourceBucket, request.sourceKey),
+      CopySourceIfMatch: request.sourceETag,
       MetadataDirective: 'REPLACE',
       IfNoneMatch: '*',
     }),
@@ -110,8 +124,9 @@ async function parallelCopy(s3: S3Client, request: CopyRequest, options: CopyOpt
   const parts: CompletedPart[] = new Array(partCount);
   let next = 0;
   let copied = 0;
-  const worker = async () => {
-    while (next < partCount) {
+  let failed = false;
+  const copyParts = async () => {
+    while (!failed && next < partCount) {
       const index = next++;
       const start = index * partSize;
       const end = Math.min(request.size, start + partSize) - 1;
@@ -123,16 +138,25 @@ async function parallelCopy(s3: S3Client, request: CopyRequest, options: CopyOpt
           PartNumber: index + 1,
           CopySource: copySource(request.sourceBucket, request.sourceKey),
           CopySourceRange: `bytes=${start}-${end}`,
+          CopySourceIfMatch: request.sourceETag,
         }),
       );
       const { ETag, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA256 } = result.CopyPartResult!;
       parts[index] = { PartNumber: index + 1, ETag, ChecksumCRC32, ChecksumCRC32C, ChecksumCRC64NVME, ChecksumSHA256 };
       copied += end - start + 1;
-      options.onProgress?.(copied);
+      await options.onProgress?.(copied);
     }
   };
+  const worker = () =>
+    copyParts().catch((error: unknown) => {
+      failed = true;
+      throw error;
+    });
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, partCount) }, worker));
+    // Every part in flight settles before the abort, so none lands in an upload already aborted.
+    const results = await Promise.allSettled(Array.from({ length: Math.min(options.concurrency, partCount) }, worker));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
     await s3.send(
       new CompleteMultipartUploadCommand({
         Bucket: request.targetBucket,

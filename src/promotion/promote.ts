@@ -1,14 +1,14 @@
-import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
-import type { Failpoint } from '../failpoints.js';
+import type { Failpoint, FailpointName, StepHook } from '../failpoints.js';
 import type { FileLifecycle } from '../files/lifecycle.js';
 import { dockKeyOf, fileIdOfDockKey, vaultKeyOf, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
 import { attachmentDisposition } from './content-disposition.js';
-import { copyToVault, isNotFound, type CopyOptions } from './copy.js';
+import { copyToVault, isNotFound, isPreconditionFailed, type CopyOptions } from './copy.js';
 import type { DockObjectEvent } from './s3-event.js';
-import { headWithChecksums, wholeObjectChecksum, type ObjectFacts } from './verify.js';
+import { headWithChecksums, mismatchOf, type Expected, type ObjectFacts } from './verify.js';
 
 export interface PromoterOptions {
   s3: S3Client;
@@ -20,6 +20,8 @@ export interface PromoterOptions {
   copy: CopyOptions;
   logger: Logger;
   failpoint?: Failpoint;
+  /** Tests only: awaited at each named step of a promotion (see `StepHook`). */
+  stepHook?: StepHook;
 }
 
 export type PromotionOutcome = 'available' | 'failed' | 'ignored';
@@ -27,25 +29,50 @@ export type PromotionOutcome = 'available' | 'failed' | 'ignored';
 export interface Promoter {
   /** Promotes the file behind one dock object. Idempotent: safe to run again for the same object. */
   promote(event: DockObjectEvent): Promise<PromotionOutcome>;
-  /** Marks the file FAILED after its last allowed attempt and clears the dock. */
+  /** Marks the file FAILED after its last allowed attempt and clears the dock and the vault. */
   giveUp(event: DockObjectEvent, reason: string): Promise<void>;
 }
 
+/** Why a file fails when its dock object was replaced after it was verified: the replacement is never promoted. */
+export const SOURCE_CHANGED = 'the uploaded object changed during promotion';
+
+const expectedOf = (file: FileRecord): Expected => ({ size: file.size, checksum: file.checksum });
+
 /**
- * validate → copy into the vault → delete the dock object → AVAILABLE.
- * Every step can be repeated after a crash: the status guards the row, the
- * vault copy never overwrites, and deletes are idempotent.
+ * validate → copy that very version into the vault → verify the vault copy →
+ * delete the dock object → AVAILABLE. Every step can be repeated after a
+ * crash: the status guards the row, the vault copy never overwrites, and
+ * deletes are idempotent. A FAILED file keeps nothing in the vault.
  */
 export function createPromoter(options: PromoterOptions): Promoter {
   const { s3, repository, lifecycle, logger } = options;
   const failpoint = options.failpoint ?? (() => {});
+  // A crash test may die at a named step; an in-process test may act there.
+  const reach = async (step: FailpointName, fileId: string) => {
+    failpoint(step);
+    await options.stepHook?.(step, fileId);
+  };
 
   const deleteDockObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: options.dockBucket, Key: key }));
+  const deleteVaultObject = (fileId: string) => s3.send(new DeleteObjectCommand({ Bucket: options.vaultBucket, Key: vaultKeyOf(fileId) }));
+  /** Deletes the vault object only if it is still the version that was judged wrong (If-Match). */
+  const deleteWrongVaultObject = (fileId: string, etag: string) =>
+    s3.send(new DeleteObjectCommand({ Bucket: options.vaultBucket, Key: vaultKeyOf(fileId), IfMatch: etag })).catch((error: unknown) => {
+      // Gone, or replaced since: either way not the object judged; fail() below clears what a FAILED file keeps.
+      if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+    });
 
+  /**
+   * FAILED, then nothing of the file is left: neither the dock object nor a
+   * vault copy an earlier attempt made. The guarded transition is what makes
+   * the vault delete safe: only a file this call moved to FAILED, which can
+   * never become AVAILABLE, loses its vault object.
+   */
   async function fail(file: FileRecord, reason: string): Promise<PromotionOutcome> {
     logger.warn({ fileId: file.id, reason }, 'promotion failed');
-    await lifecycle.transition(file.id, ['AWAITING_UPLOAD', 'PROMOTING'], 'FAILED', { failureReason: reason });
+    const failed = await lifecycle.transition(file.id, ['AWAITING_UPLOAD', 'PROMOTING'], 'FAILED', { failureReason: reason });
     await deleteDockObject(dockKeyOf(file.id));
+    if (failed) await deleteVaultObject(file.id);
     return 'failed';
   }
 
@@ -60,7 +87,9 @@ export function createPromoter(options: PromoterOptions): Promoter {
         return 'ignored';
       }
       if (isFinal(file.status)) {
-        // A late duplicate, or a stray write after the fact: the vault copy stands, the dock is cleared.
+        // A late duplicate, or a stray write after the fact: the dock is cleared. An AVAILABLE file's vault copy
+        // stands; a FAILED file's goes (a crash may have come between the FAILED commit and its removal).
+        if (file.status === 'FAILED') await deleteVaultObject(file.id);
         await deleteDockObject(event.key);
         return 'ignored';
       }
@@ -69,58 +98,7 @@ export function createPromoter(options: PromoterOptions): Promoter {
           ? file
           : await lifecycle.transition(file.id, 'AWAITING_UPLOAD', 'PROMOTING', { uploadedAt: event.eventTime });
       if (!promoting) return 'ignored';
-
-      let dock: ObjectFacts;
-      try {
-        dock = await headWithChecksums(s3, options.dockBucket, event.key);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        return finishWithoutDockObject(promoting);
-      }
-      const size = dock.size;
-      if (size !== promoting.size) {
-        return fail(promoting, `size mismatch: declared ${promoting.size} bytes, uploaded ${size}`);
-      }
-      const declared = promoting.checksum;
-      if (declared) {
-        const actual = await wholeObjectChecksum(s3, options.dockBucket, event.key, declared.algorithm, dock);
-        if (actual !== declared.value) {
-          return fail(promoting, `checksum mismatch: declared ${declared.algorithm} ${declared.value}, uploaded ${actual}`);
-        }
-      }
-
-      failpoint('promotion.before-copy');
-      await copyToVault(
-        s3,
-        {
-          sourceBucket: options.dockBucket,
-          sourceKey: event.key,
-          targetBucket: options.vaultBucket,
-          targetKey: vaultKeyOf(promoting.id),
-          size,
-          contentType: promoting.contentType,
-          contentDisposition: attachmentDisposition(promoting.name),
-          kmsKeyId: options.vaultKmsKeyId,
-          checksumAlgorithm: declared?.algorithm,
-        },
-        {
-          ...options.copy,
-          onProgress: (copied) => {
-            failpoint('promotion.mid-copy');
-            // Progress is informational: a failed write of it must not fail the copy.
-            lifecycle.progress(promoting.id, copied).catch((error) => logger.warn({ err: error }, 'could not record progress'));
-          },
-        },
-      );
-      failpoint('promotion.after-copy');
-      if (declared) {
-        // The vault copy must carry the same content checksum before the dock copy goes.
-        const copied = await wholeObjectChecksum(s3, options.vaultBucket, vaultKeyOf(promoting.id), declared.algorithm);
-        if (copied !== declared.value) throw new Error(`vault copy of ${promoting.id} has ${declared.algorithm} ${copied}, expected ${declared.value}`);
-      }
-      await deleteDockObject(event.key);
-      await lifecycle.transition(promoting.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
-      return 'available';
+      return promoteFile(promoting, event.key);
     },
 
     async giveUp(event, reason) {
@@ -130,17 +108,78 @@ export function createPromoter(options: PromoterOptions): Promoter {
     },
   };
 
-  /** The dock object is gone: either an earlier run copied and deleted it, or it never fully existed. */
-  async function finishWithoutDockObject(file: FileRecord): Promise<PromotionOutcome> {
+  async function promoteFile(file: FileRecord, dockKey: string): Promise<PromotionOutcome> {
+    let dock: ObjectFacts;
     try {
-      const vault = await s3.send(new HeadObjectCommand({ Bucket: options.vaultBucket, Key: vaultKeyOf(file.id) }));
-      if (vault.ContentLength === file.size) {
-        await lifecycle.transition(file.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
-        return 'available';
-      }
+      dock = await headWithChecksums(s3, options.dockBucket, dockKey);
     } catch (error) {
       if (!isNotFound(error)) throw error;
+      return finishWithoutDockObject(file);
     }
-    return fail(file, 'the uploaded object disappeared before it could be promoted');
+    const uploaded = await mismatchOf(s3, { bucket: options.dockBucket, key: dockKey, facts: dock, label: 'uploaded' }, expectedOf(file));
+    if (uploaded) return fail(file, uploaded.kind === 'changed' ? SOURCE_CHANGED : uploaded.description);
+
+    await reach('promotion.before-copy', file.id);
+    const copied = await copyToVault(
+      s3,
+      {
+        sourceBucket: options.dockBucket,
+        sourceKey: dockKey,
+        sourceETag: dock.etag,
+        targetBucket: options.vaultBucket,
+        targetKey: vaultKeyOf(file.id),
+        size: dock.size,
+        contentType: file.contentType,
+        contentDisposition: attachmentDisposition(file.name),
+        kmsKeyId: options.vaultKmsKeyId,
+        checksumAlgorithm: file.checksum?.algorithm,
+      },
+      {
+        ...options.copy,
+        onProgress: (bytes) => {
+          failpoint('promotion.mid-copy');
+          // Progress is informational: a failed write of it must not fail the copy.
+          lifecycle.progress(file.id, bytes).catch((error) => logger.warn({ err: error }, 'could not record progress'));
+          return options.stepHook?.('promotion.mid-copy', file.id);
+        },
+      },
+    );
+    if (copied === 'source-changed') return fail(file, SOURCE_CHANGED);
+    await reach('promotion.after-copy', file.id);
+    return finish(file, await headWithChecksums(s3, options.vaultBucket, vaultKeyOf(file.id)), dockKey);
+  }
+
+  /**
+   * Makes the file AVAILABLE only if its vault object is what was declared,
+   * whoever wrote it (this run or an earlier attempt): size, and the checksum
+   * when one was declared. A wrong vault object is deleted (that version
+   * only) before the file is FAILED. Vault objects are never overwritten, so a
+   * good one never fails this check and is never deleted here.
+   */
+  async function finish(file: FileRecord, vault: ObjectFacts, dockKey: string | undefined): Promise<PromotionOutcome> {
+    const vaultKey = vaultKeyOf(file.id);
+    const wrong = await mismatchOf(s3, { bucket: options.vaultBucket, key: vaultKey, facts: vault, label: 'copied' }, expectedOf(file));
+    if (wrong?.kind === 'changed') throw new Error(`vault object ${vaultKey} changed while it was verified`);
+    if (wrong) {
+      await deleteWrongVaultObject(file.id, vault.etag);
+      return fail(file, `the vault copy was wrong and was removed: ${wrong.description}`);
+    }
+    if (dockKey) await deleteDockObject(dockKey);
+    if (await lifecycle.transition(file.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() })) return 'available';
+    // Another run settled the file first. If it ended FAILED, the copy this run made must not stay.
+    if ((await repository.get(file.id))?.status === 'FAILED') await deleteVaultObject(file.id);
+    return 'ignored';
+  }
+
+  /** The dock object is gone: either an earlier run copied and deleted it, or it never fully existed. */
+  async function finishWithoutDockObject(file: FileRecord): Promise<PromotionOutcome> {
+    let vault: ObjectFacts;
+    try {
+      vault = await headWithChecksums(s3, options.vaultBucket, vaultKeyOf(file.id));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      return fail(file, 'the uploaded object disappeared before it could be promoted');
+    }
+    return finish(file, vault, undefined);
   }
 }
