@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { createApi } from './api/server.js';
 import { createLfsPubSub } from './api/pubsub.js';
 import { authenticatorOptions, createAuthenticator, loadOrCreateSecret } from './auth/index.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
-import { connectStorage, type Storage } from './aws/storage.js';
+import { connectStorage, localAwsDataDir, type Storage } from './aws/storage.js';
 import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
 import { createRevocations } from './credentials/revocations.js';
@@ -22,6 +21,7 @@ import { createUploadService } from './files/upload-service.js';
 import { createReadinessProbe } from './health.js';
 import type { LocalAws } from './local-aws/server.js';
 import { createLogger, type Logger } from './logger.js';
+import { makePrivateDir, tightenTree } from './private-files.js';
 import { createRouter, urlHost } from './routes.js';
 import { createUploadPage } from './web/page.js';
 import { createWorkers } from './workers.js';
@@ -57,7 +57,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let authSecret = '';
 
   async function start(): Promise<void> {
-    await mkdir(config.dataDir, { recursive: true });
+    makePrivateDir(config.dataDir);
+    await tightenTree(config.dataDir, {
+      warn: (path, mode, error) => logger.warn({ path, mode: mode.toString(8), err: error }, 'left open to other users: cannot tighten'),
+      // The embedded endpoint tightens its own folder when it starts.
+      skip: config.aws.local ? localAwsDataDir(config.dataDir) : undefined,
+    });
     storage = await connectStorage(config, logger);
     const { clients, dockKmsKeyArn } = storage;
     repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });

@@ -6,6 +6,9 @@ import type { Logger } from '../logger.js';
 import { bootstrapResources, type BootstrappedResources } from './bootstrap.js';
 import { createAwsClients, type AwsClients } from './clients.js';
 
+/** The embedded endpoint's own data folder, inside LFS's. */
+export const localAwsDataDir = (dataDir: string): string => join(dataDir, 'aws');
+
 /** Everything LFS reaches in AWS (or the embedded endpoint), resolved and ready. */
 export interface Storage {
   /** The embedded endpoint, when it runs in process. */
@@ -34,7 +37,7 @@ export async function connectStorage(config: Config, logger: Logger): Promise<St
   let vaultKmsKeyArn = config.storage.vaultKmsKeyId;
   if (config.aws.local) {
     localAws = createLocalAws({
-      dataDir: join(config.dataDir, 'aws'),
+      dataDir: localAwsDataDir(config.dataDir),
       port: config.aws.localPort,
       host: config.host,
       region: config.aws.region,

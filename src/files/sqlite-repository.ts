@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir, makePrivateFile } from '../private-files.js';
 import type { FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
 import { announces, type Announcement, type FilePage, type FileRepository, type ListFilesQuery, type OpenUploads } from './repository.js';
 import { canTransition } from './states.js';
@@ -26,7 +26,10 @@ const patchColumns = {
  * same contract suite. WAL lets readers run while the promotion worker writes.
  */
 export function createSqliteFileRepository(options: SqliteFileRepositoryOptions): FileRepository {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') {
+    makePrivateDir(dirname(options.path));
+    makePrivateFile(options.path);
+  }
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir, makePrivateFile } from '../private-files.js';
 
 export type LocalDb = Database.Database;
 
@@ -15,8 +15,10 @@ export type LocalDb = Database.Database;
  * OS page cache); only a power cut could drop the last commits.
  */
 export function openLocalDb(dataDir: string): LocalDb {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'metadata.sqlite'));
+  makePrivateDir(dataDir);
+  const path = join(dataDir, 'metadata.sqlite');
+  makePrivateFile(path);
+  const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

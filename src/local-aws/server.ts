@@ -1,6 +1,7 @@
 import { sealingPool } from './sealing/pool.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { makePrivateDir, tightenTree } from '../private-files.js';
 import { openLocalDb, type LocalDb } from './db.js';
 import { createHttpServer } from './http.js';
 import { createCredentialStore, type RootCredentials } from './iam/credentials.js';
@@ -99,6 +100,10 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
 
     async start() {
       if (running) return;
+      makePrivateDir(options.dataDir);
+      await tightenTree(options.dataDir, {
+        warn: (path, mode, error) => logger.warn({ path, mode: mode.toString(8), err: error }, 'left open to other users: cannot tighten'),
+      });
       const db = openLocalDb(options.dataDir);
       try {
         const roles = createRoleStore({ db, accountId });

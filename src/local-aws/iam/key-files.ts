@@ -1,6 +1,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../../private-files.js';
 import type { RootCredentials } from './credentials.js';
 import { uniqueId } from './roles.js';
 
@@ -16,7 +17,7 @@ function readOrCreate(path: string, create: () => string): string {
   }
   const value = create();
   try {
-    writeFileSync(path, value, { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, value, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     return value;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -25,7 +26,7 @@ function readOrCreate(path: string, create: () => string): string {
 }
 
 export function loadRootCredentials(dataDir: string): RootCredentials {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const text = readOrCreate(join(dataDir, 'root-credentials.json'), () => {
     const secretAccessKey = randomBytes(30).toString('base64');
     return `${JSON.stringify({ accessKeyId: uniqueId('AKIA', 16), secretAccessKey }, null, 2)}\n`;
@@ -39,7 +40,7 @@ export function loadRootCredentials(dataDir: string): RootCredentials {
 
 /** One master key in the data dir; separate subkeys for sealing tokens and deriving secrets. */
 export function loadSealingKeys(dataDir: string): { seal: Buffer; secret: Buffer } {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const text = readOrCreate(join(dataDir, 'sts-master.key'), () => `${randomBytes(32).toString('base64')}\n`);
   const master = Buffer.from(text.trim(), 'base64');
   if (master.length !== 32) throw new Error(`${join(dataDir, 'sts-master.key')} must hold 32 base64 bytes`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { PRIVATE_DIR_MODE } from '../../private-files.js';
 import { blobContext, encodeHeader, newNoncePrefix } from '../crypto/frames.js';
 import { AwsError } from '../errors.js';
 import type { KeyRing, KmsKey } from '../kms/index.js';
@@ -64,7 +65,7 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
       await rename(tmp, pathOf(blob));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(join(blobsDir, blob.slice(0, 2)), { recursive: true });
+      await mkdir(join(blobsDir, blob.slice(0, 2)), { recursive: true, mode: PRIVATE_DIR_MODE });
       await rename(tmp, pathOf(blob));
     }
   }
@@ -78,9 +79,9 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
 
   return {
     async init() {
-      await mkdir(blobsDir, { recursive: true });
+      await mkdir(blobsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
       await rm(tmpDir, { recursive: true, force: true });
-      await mkdir(tmpDir, { recursive: true });
+      await mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     },
 
     async write(body, algorithms, maxSize, key) {

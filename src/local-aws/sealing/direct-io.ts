@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { PRIVATE_FILE_MODE } from '../../private-files.js';
 
 /** O_DIRECT wants the buffer address, file offset and length aligned to the device's logical block (512 B or 4 KiB). */
 const ALIGN = 4096;
@@ -56,13 +57,13 @@ export class AppendFile {
   static async create(path: string, direct = true): Promise<AppendFile> {
     if (direct && !directUnsupported) {
       try {
-        return new AppendFile(await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT!, 0o644), true, path);
+        return new AppendFile(await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT!, PRIVATE_FILE_MODE), true, path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
         directUnsupported = true;
       }
     }
-    return new AppendFile(await open(path, 'wx'), false, path);
+    return new AppendFile(await open(path, 'wx', PRIVATE_FILE_MODE), false, path);
   }
 
   async append(buffers: Buffer[]): Promise<void> {
