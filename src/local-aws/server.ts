@@ -5,6 +5,7 @@ import { makePrivateDir, tightenTree } from '../private-files.js';
 import { openLocalDb, type LocalDb } from './db.js';
 import { createHttpServer } from './http.js';
 import { createCredentialStore, type RootCredentials } from './iam/credentials.js';
+import { loadKmsMasterKey } from './iam/key-files.js';
 import { createRoleStore, type Role, type RoleDefinition, type RoleStore } from './iam/roles.js';
 import { createKeyRing, type KeyRing } from './kms/index.js';
 import { createRouter } from './router.js';
@@ -111,7 +112,13 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         const sts = createSts({ credentials, roles, accountId, minSessionDurationSeconds: options.minSessionDurationSeconds });
         let url = '';
         const sqs = createSqs({ db, region, accountId, baseUrl: () => url });
-        const kms = createKeyRing({ db, region, accountId });
+        const kms = createKeyRing({
+          db,
+          region,
+          accountId,
+          masterKey: loadKmsMasterKey(options.dataDir),
+          onWrapped: (count) => logger.warn({ count }, 'KMS keys of an older version now wrapped by kms-master.key: back it up with the database'),
+        });
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
         const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger, lifecycleDayMs: dayMs });
         await s3.init();

@@ -38,12 +38,28 @@ export function loadRootCredentials(dataDir: string): RootCredentials {
   return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
 }
 
+/** A 32-byte key kept base64 in its own file of the data dir, generated on first use. */
+function loadMasterKey(dataDir: string, name: string): Buffer {
+  makePrivateDir(dataDir);
+  const path = join(dataDir, name);
+  const key = Buffer.from(readOrCreate(path, () => `${randomBytes(32).toString('base64')}\n`).trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${path} must hold 32 base64 bytes`);
+  return key;
+}
+
 /** One master key in the data dir; separate subkeys for sealing tokens and deriving secrets. */
 export function loadSealingKeys(dataDir: string): { seal: Buffer; secret: Buffer } {
-  makePrivateDir(dataDir);
-  const text = readOrCreate(join(dataDir, 'sts-master.key'), () => `${randomBytes(32).toString('base64')}\n`);
-  const master = Buffer.from(text.trim(), 'base64');
-  if (master.length !== 32) throw new Error(`${join(dataDir, 'sts-master.key')} must hold 32 base64 bytes`);
+  const master = loadMasterKey(dataDir, 'sts-master.key');
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
   return { seal: derive('session-token-seal'), secret: derive('session-secret') };
+}
+
+/**
+ * The key that wraps the key ring's material in the metadata database, so a
+ * copy of the database and blobs without this file opens nothing. A file of
+ * its own, not a subkey of `sts-master.key`: losing that one only ends the
+ * open sessions, losing this one loses every stored object.
+ */
+export function loadKmsMasterKey(dataDir: string): Buffer {
+  return loadMasterKey(dataDir, 'kms-master.key');
 }

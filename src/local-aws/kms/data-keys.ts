@@ -19,7 +19,7 @@ const LABEL = Buffer.from('lfs-kms-data-key-v1');
  * the caller's context (e.g. the blob id), so a wrapped key moved to another
  * blob, or relabelled with another key id, no longer opens.
  */
-export function wrapDataKey(keyId: string, material: Buffer, context: Buffer, plaintext = randomBytes(KEY)): DataKey {
+export function wrapDataKey(keyId: string, material: Buffer, context: Buffer, plaintext: Buffer = randomBytes(KEY)): DataKey {
   const id = Buffer.from(keyId, 'utf8');
   if (id.length > 255) throw new Error('key id too long');
   const nonce = randomBytes(NONCE);

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { LocalDb } from '../db.js';
 import { AwsError } from '../errors.js';
 import { unwrapDataKey, wrapDataKey, wrappingKeyId, type DataKey } from './data-keys.js';
+import { unwrapMaterial, wrapBareMaterial, wrapMaterial } from './key-material.js';
 
 export type { DataKey } from './data-keys.js';
 
@@ -36,6 +37,10 @@ export interface KeyRingOptions {
   db: LocalDb;
   region: string;
   accountId: string;
+  /** 32 bytes (`kms-master.key`): wraps every key's material in the database. */
+  masterKey: Buffer;
+  /** Told how many rows of an older version it wrapped at start. */
+  onWrapped?: (count: number) => void;
 }
 
 interface KeyRow {
@@ -45,9 +50,10 @@ interface KeyRow {
 
 /**
  * The local stand-in for AWS KMS: symmetric keys persisted in the metadata
- * database, addressed the way S3 requests address them.
+ * database (wrapped by the master key: key-material.ts), addressed the way
+ * S3 requests address them.
  */
-export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRing {
+export function createKeyRing({ db, region, accountId, masterKey, onWrapped }: KeyRingOptions): KeyRing {
   db.exec(`
     CREATE TABLE IF NOT EXISTS kms_keys (
       key_id TEXT PRIMARY KEY,
@@ -59,6 +65,8 @@ export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRin
       key_id TEXT NOT NULL REFERENCES kms_keys(key_id)
     );
   `);
+  const wrapped = wrapBareMaterial(db, masterKey);
+  if (wrapped > 0) onWrapped?.(wrapped);
   const byId = db.prepare<[string], KeyRow>('SELECT key_id, material FROM kms_keys WHERE key_id = ?');
   const byAlias = db.prepare<[string], KeyRow>(
     'SELECT k.key_id, k.material FROM kms_aliases a JOIN kms_keys k ON k.key_id = a.key_id WHERE a.alias = ?',
@@ -68,7 +76,15 @@ export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRin
   const SERVICE_ALIAS = 'internal/s3-service-key';
   const arnPrefix = `arn:aws:kms:${region}:${accountId}:`;
 
-  const toKey = (row: KeyRow): KmsKey => ({ keyId: row.key_id, arn: `${arnPrefix}key/${row.key_id}`, material: row.material });
+  // Material never changes once created, so each key is unwrapped once.
+  const materials = new Map<string, Buffer>();
+  const materialOf = (row: KeyRow): Buffer => {
+    let material = materials.get(row.key_id);
+    if (!material) materials.set(row.key_id, (material = unwrapMaterial(masterKey, row.key_id, row.material)));
+    return material;
+  };
+  const keyOf = (keyId: string, material: Buffer): KmsKey => ({ keyId, arn: `${arnPrefix}key/${keyId}`, material });
+  const toKey = (row: KeyRow): KmsKey => keyOf(row.key_id, materialOf(row));
 
   function find(reference: string): KmsKey | undefined {
     const local = reference.startsWith('arn:aws:kms:') ? localPart(reference) : reference;
@@ -86,9 +102,9 @@ export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRin
     if (existing) return toKey(existing);
     const keyId = randomUUID();
     const material = randomBytes(32);
-    insertKey.run(keyId, material, new Date().toISOString());
+    insertKey.run(keyId, wrapMaterial(masterKey, keyId, material), new Date().toISOString());
     insertAlias.run(alias, keyId);
-    return toKey({ key_id: keyId, material });
+    return keyOf(keyId, material);
   });
 
   let service: KmsKey | undefined;
@@ -104,7 +120,7 @@ export function createKeyRing({ db, region, accountId }: KeyRingOptions): KeyRin
     decryptDataKey(wrapped, context) {
       const row = byId.get(wrappingKeyId(wrapped));
       if (!row) throw new Error('the key that wrapped this data key is not in the key ring');
-      return unwrapDataKey(wrapped, row.material, context);
+      return unwrapDataKey(wrapped, materialOf(row), context);
     },
     ensure(aliasOrId) {
       const found = find(aliasOrId);

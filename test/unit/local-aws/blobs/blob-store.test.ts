@@ -37,7 +37,7 @@ describe('blob store: encrypted at rest', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lfs-blobs-'));
     db = openLocalDb(dir);
-    kms = createKeyRing({ db, region: 'us-east-1', accountId: '000000000000' });
+    kms = createKeyRing({ db, region: 'us-east-1', accountId: '000000000000', masterKey: randomBytes(32) });
     key = kms.ensure('alias/test');
     blobs = createBlobStore(join(dir, 's3'), kms);
     await blobs.init();

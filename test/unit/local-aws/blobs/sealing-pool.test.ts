@@ -161,7 +161,7 @@ describe('sealing pool', () => {
       await reading.return(undefined);
       // And a GET stream destroyed before anything read it (a HEAD, an error): the blob store stops its read.
       const db = openLocalDb(${JSON.stringify(dir)});
-      const kms = createKeyRing({ db, region: 'us-east-1', accountId: '000000000000' });
+      const kms = createKeyRing({ db, region: 'us-east-1', accountId: '000000000000', masterKey: Buffer.alloc(32, 1) });
       const blobs = createBlobStore(${JSON.stringify(join(dir, 'store'))}, kms);
       await blobs.init();
       const written = await blobs.write(Readable.from([Buffer.alloc(8 * 1024 * 1024, 7)]), [], Infinity, kms.ensure('alias/idle'));

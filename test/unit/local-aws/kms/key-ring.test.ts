@@ -1,17 +1,19 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
 import { createKeyRing, type KeyRing } from '../../../../src/local-aws/kms/index.js';
-import { wrappingKeyId } from '../../../../src/local-aws/kms/data-keys.js';
+import { wrapDataKey, wrappingKeyId } from '../../../../src/local-aws/kms/data-keys.js';
 
 describe('KMS key ring: data keys', () => {
   let dir: string;
   let db: LocalDb;
   let ring: KeyRing;
-  const open = () => createKeyRing({ db, region: 'us-east-1', accountId: '000000000000' });
+  const masterKey = randomBytes(32);
+  const open = (master = masterKey) => createKeyRing({ db, region: 'us-east-1', accountId: '000000000000', masterKey: master });
+  const stored = (keyId: string) => db.prepare<[string], { material: Buffer }>('SELECT material FROM kms_keys WHERE key_id = ?').get(keyId)!.material;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lfs-kms-'));
@@ -70,5 +72,31 @@ describe('KMS key ring: data keys', () => {
     expect(ring.ensure('alias/aws/s3').keyId).not.toBe(service.keyId);
     expect(() => ring.resolve('alias/internal/s3-service-key')).toThrow();
     expect(ring.ensure('internal/s3-service-key').keyId).not.toBe(service.keyId);
+  });
+
+  it('stores material only wrapped by the master key: the database alone holds no key', () => {
+    const key = ring.ensure('alias/dock');
+    expect(stored(key.keyId).includes(key.material)).toBe(false);
+    db.close();
+    db = openLocalDb(dir);
+    expect(() => open(randomBytes(32))).toThrow(/kms-master\.key does not open key/);
+    expect(open().resolve('alias/dock').material.equals(key.material)).toBe(true);
+  });
+
+  it('wraps the bare rows of an older version in place, and the data keys they wrapped still open', () => {
+    // An older version's row: the material stored as is.
+    const keyId = randomUUID();
+    const material = randomBytes(32);
+    db.prepare('INSERT INTO kms_keys (key_id, material, created_at) VALUES (?, ?, ?)').run(keyId, material, new Date().toISOString());
+    db.prepare('INSERT INTO kms_aliases (alias, key_id) VALUES (?, ?)').run('alias/old', keyId);
+    const context = Buffer.from('blob-1');
+    const old = wrapDataKey(keyId, material, context);
+
+    for (let start = 0; start < 2; start++) {
+      ring = open();
+      expect(stored(keyId).includes(material)).toBe(false);
+      expect(ring.resolve('alias/old').material.equals(material)).toBe(true);
+      expect(ring.decryptDataKey(old.wrapped, context).equals(old.plaintext)).toBe(true);
+    }
   });
 });
