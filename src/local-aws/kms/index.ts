@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { LocalDb } from '../db.js';
 import { AwsError } from '../errors.js';
 import { unwrapDataKey, wrapDataKey, wrappingKeyId, type DataKey } from './data-keys.js';
-import { unwrapMaterial, wrapBareMaterial, wrapMaterial } from './key-material.js';
+import { checkMaterial, unwrapMaterial, wrapBareMaterial, wrapMaterial } from './key-material.js';
 
 export type { DataKey } from './data-keys.js';
 
@@ -67,6 +67,7 @@ export function createKeyRing({ db, region, accountId, masterKey, onWrapped }: K
   `);
   const wrapped = wrapBareMaterial(db, masterKey);
   if (wrapped > 0) onWrapped?.(wrapped);
+  checkMaterial(db, masterKey);
   const byId = db.prepare<[string], KeyRow>('SELECT key_id, material FROM kms_keys WHERE key_id = ?');
   const byAlias = db.prepare<[string], KeyRow>(
     'SELECT k.key_id, k.material FROM kms_aliases a JOIN kms_keys k ON k.key_id = a.key_id WHERE a.alias = ?',
