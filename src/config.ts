@@ -60,7 +60,7 @@ const schema = z.object({
   LFS_UPLOAD_ROLE_ARN: z.string().startsWith('arn:').optional(),
   /** Lifetime of upload credentials in seconds: 900..43200 on AWS, down to LFS_LOCAL_AWS_MIN_SESSION_SECONDS on the embedded endpoint. @default 3600 */
   LFS_CREDENTIALS_TTL_SECONDS: int(1, 43200).default(3600),
-  /** How long a ticket may stay unused before it is EXPIRED. @default 86400 */
+  /** How long a ticket may stay unused before it is EXPIRED; its credentials end by then (at least 900, as STS's shortest session). @default 86400 */
   LFS_UPLOAD_DEADLINE_SECONDS: int(1, 30 * 86400).default(86400),
   /** Largest declared size accepted. @default 5 TiB */
   LFS_MAX_FILE_SIZE: int(1, 5 * TiB).default(5 * TiB),
@@ -288,6 +288,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   // STS grants 900 s..12 h; only the embedded endpoint can be told to go lower (tests).
   const minTtl = local ? raw.LFS_LOCAL_AWS_MIN_SESSION_SECONDS : 900;
   if (raw.LFS_CREDENTIALS_TTL_SECONDS < minTtl) problems.push(`LFS_CREDENTIALS_TTL_SECONDS must be at least ${minTtl}`);
+  // Credentials end by the ticket's deadline, and STS grants none shorter than minTtl.
+  if (raw.LFS_UPLOAD_DEADLINE_SECONDS < minTtl) {
+    problems.push(`LFS_UPLOAD_DEADLINE_SECONDS must be at least ${minTtl}, the shortest upload credentials, which must end by the deadline`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return deepFreeze({

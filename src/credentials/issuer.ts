@@ -1,4 +1,5 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { conflict } from '../errors.js';
 import type { UploadCredentials } from '../files/tickets.js';
 import { buildSessionPolicy } from './session-policy.js';
 
@@ -14,7 +15,11 @@ export interface CredentialIssuerOptions {
 }
 
 export interface CredentialIssuer {
-  /** Credentials that can write only `key` in the dock, valid until `deadline` at the latest. */
+  /**
+   * Credentials that can write only `key` in the dock, valid until `deadline`
+   * at the latest. CONFLICT when the deadline is closer than the shortest
+   * session STS grants: such credentials would outlive the ticket.
+   */
   issue(fileId: string, key: string, deadline: Date, now?: Date): Promise<UploadCredentials>;
 }
 
@@ -23,7 +28,10 @@ export function createCredentialIssuer(options: CredentialIssuerOptions): Creden
   return {
     async issue(fileId, key, deadline, now = new Date()) {
       const untilDeadline = Math.floor((deadline.getTime() - now.getTime()) / 1000);
-      const durationSeconds = Math.max(minTtl, Math.min(options.ttlSeconds, untilDeadline));
+      if (untilDeadline < minTtl) {
+        throw conflict(`The upload deadline is ${Math.max(0, untilDeadline)} s away, less than the ${minTtl} s of the shortest credentials; request a new upload`);
+      }
+      const durationSeconds = Math.min(options.ttlSeconds, untilDeadline);
       const policy = buildSessionPolicy({ dockBucket: options.dockBucket, key, dockKmsKeyArn: options.dockKmsKeyArn });
       const result = await options.sts.send(
         new AssumeRoleCommand({

@@ -34,7 +34,7 @@ export const FILE_EVENTS = /* GraphQL */ `
 `;
 
 export interface Ticket {
-  file: { id: string; status: string; size: number; name: string };
+  file: { id: string; status: string; size: number; name: string; createdAt: string };
   target: { endpoint: string | null; region: string; bucket: string; key: string; forcePathStyle: boolean; kmsKeyId: string; partSize: number };
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
 }

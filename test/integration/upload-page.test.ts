@@ -93,6 +93,30 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
     }
   });
 
+  it('near the ticket deadline, keeps uploading with the current credentials when LFS refuses a refresh', async () => {
+    // Credentials as long as the deadline and no shorter session possible: every refresh is refused (CONFLICT).
+    const tight = await startStack({ LFS_LOCAL_AWS_MIN_SESSION_SECONDS: '20', LFS_CREDENTIALS_TTL_SECONDS: '20', LFS_UPLOAD_DEADLINE_SECONDS: '20' });
+    try {
+      const page = await browser.newPage();
+      const refreshes: Promise<string>[] = [];
+      page.on('response', (response) => {
+        if (response.request().postData()?.includes('refreshUploadCredentials')) refreshes.push(response.text());
+      });
+      await page.goto(`${tight.app.url}/`);
+      await page.fill('#token', await tight.token('alice'));
+      await page.dispatchEvent('#token', 'change');
+      await page.setInputFiles('#file', [{ name: 'late.bin', mimeType: 'application/octet-stream', buffer: randomBytes(1024) }]);
+      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 20_000 });
+      expect(await rows(page)).toEqual([{ name: 'late.bin', state: 'done', status: 'AVAILABLE' }]);
+      // Asked once, was refused, and did not ask again.
+      const answers = await Promise.all(refreshes);
+      expect(answers).toHaveLength(1);
+      expect(answers[0]).toContain('"code":"CONFLICT"');
+    } finally {
+      await tight.stop();
+    }
+  });
+
   it('cannot upload from an origin the dock does not allow (LFS_UPLOAD_ORIGINS)', async () => {
     const strict = await startStack({ LFS_UPLOAD_ORIGINS: 'https://app.example.com' });
     try {

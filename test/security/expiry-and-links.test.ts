@@ -92,3 +92,42 @@ describe('expired and altered grants', () => {
     expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(body)).toBe(true);
   });
 });
+
+/**
+ * Upload credentials end by the ticket's deadline: once it is closer than
+ * the shortest session STS grants, a refresh is refused rather than handing
+ * out credentials that outlive the ticket.
+ */
+describe('upload credentials and the ticket deadline', () => {
+  const MIN_SESSION_SECONDS = 3;
+  const DEADLINE_SECONDS = 5;
+  let stack: Stack;
+  let alice: string;
+
+  beforeAll(async () => {
+    stack = await startStack({
+      LFS_LOCAL_AWS_MIN_SESSION_SECONDS: String(MIN_SESSION_SECONDS),
+      LFS_CREDENTIALS_TTL_SECONDS: String(MIN_SESSION_SECONDS),
+      LFS_UPLOAD_DEADLINE_SECONDS: String(DEADLINE_SECONDS),
+    });
+    alice = await stack.token('alice');
+  });
+  afterAll(() => stack?.stop());
+
+  it('grants credentials that end by the deadline, then refuses a refresh (CONFLICT) once less than the shortest session remains, changing nothing', async () => {
+    const ticket: Ticket = (await stack.graphql(alice, REQUEST_UPLOAD, { input: { name: 'late.bin', size: 10 } })).data.requestUpload;
+    const deadline = Date.parse(ticket.file.createdAt) + DEADLINE_SECONDS * 1000;
+    expect(Date.parse(ticket.credentials.expiration)).toBeLessThanOrEqual(deadline);
+    const early = await stack.graphql(alice, REFRESH_CREDENTIALS, { fileId: ticket.file.id });
+    expect(early.errors).toBeUndefined();
+    expect(Date.parse(early.data.refreshUploadCredentials.expiration)).toBeLessThanOrEqual(deadline);
+
+    await sleepUntil(deadline - (MIN_SESSION_SECONDS - 0.5) * 1000);
+    const late = await unchangedBy(stack, () => stack.graphql(alice, REFRESH_CREDENTIALS, { fileId: ticket.file.id }));
+    expect(late.data).toBeNull();
+    expect(late.errors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/deadline is \d s away.*request a new upload/), extensions: expect.objectContaining({ code: 'CONFLICT' }) }),
+    ]);
+    expect((await stack.graphql(alice, FILE, { id: ticket.file.id })).data.file.status).toBe('AWAITING_UPLOAD');
+  });
+});

@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses an upload deadline shorter than the shortest upload credentials', () => {
+    expect(() => loadConfig({ LFS_UPLOAD_DEADLINE_SECONDS: '600' })).toThrow(/LFS_UPLOAD_DEADLINE_SECONDS must be at least 900/);
+    expect(() => loadConfig({ LFS_AWS_ENDPOINT: 'http://127.0.0.1:9000', LFS_LOCAL_AWS_MIN_SESSION_SECONDS: '1', LFS_UPLOAD_DEADLINE_SECONDS: '600' })).toThrow(/at least 900/);
+    expect(loadConfig({ LFS_LOCAL_AWS_MIN_SESSION_SECONDS: '1', LFS_UPLOAD_DEADLINE_SECONDS: '2' }).uploads.deadlineSeconds).toBe(2);
+  });
+
   it('ignores unrelated and empty variables', () => {
     expect(() => loadConfig({ PATH: '/bin', LFS_PORT: '' })).not.toThrow();
   });

@@ -46,8 +46,10 @@ async function graphql<T>(query: string, variables: Record<string, unknown>): Pr
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenInput.value.trim()}` },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data) throw new Error(body.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`);
+  const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  if (body.errors?.length || !body.data) {
+    throw Object.assign(new Error(body.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`), { code: body.errors?.[0]?.extensions?.code });
+  }
   return body.data;
 }
 
@@ -117,14 +119,21 @@ async function send(file: File): Promise<void> {
     // Subscribed before the upload ends, so the moment the file is ready is not missed.
     const final = followUntilFinal(ticket.file.id, show);
     let credentials = ticket.credentials;
+    let lastCredentials = false;
     const s3 = new S3Client({
       endpoint: ticket.target.endpoint ?? undefined,
       region: ticket.target.region,
       forcePathStyle: ticket.target.forcePathStyle,
       // The SDK asks again shortly before `expiration`: a long upload gets fresh credentials from LFS.
       credentials: async () => {
-        if (Date.parse(credentials.expiration) - Date.now() < 5 * 60_000) {
-          credentials = (await graphql<{ refreshUploadCredentials: Credentials }>(REFRESH, { fileId: ticket.file.id })).refreshUploadCredentials;
+        if (!lastCredentials && Date.parse(credentials.expiration) - Date.now() < 5 * 60_000) {
+          try {
+            credentials = (await graphql<{ refreshUploadCredentials: Credentials }>(REFRESH, { fileId: ticket.file.id })).refreshUploadCredentials;
+          } catch (error) {
+            if (Date.parse(credentials.expiration) <= Date.now()) throw error;
+            // CONFLICT: the ticket's deadline is near, and the current credentials already run up to it.
+            lastCredentials = (error as { code?: string }).code === 'CONFLICT';
+          }
         }
         return { ...credentials, expiration: new Date(credentials.expiration) };
       },
