@@ -117,6 +117,27 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
     }
   });
 
+  it('keeps the token for the tab only: in sessionStorage, never in localStorage', async () => {
+    const token = await stack.token('alice');
+    const page = await browser.newPage();
+    await page.goto(`${stack.app.url}/`);
+    // A token an older version of the page left in localStorage is removed on load.
+    await page.evaluate(() => localStorage.setItem('lfs.token', 'left-by-an-older-page'));
+    await page.reload();
+    expect(await page.inputValue('#token')).toBe('');
+    await page.fill('#token', token);
+    await page.dispatchEvent('#token', 'change');
+    const stored = () => page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
+    expect(await stored()).toEqual({ local: {}, session: { 'lfs.token': token } });
+    // A reload of the tab keeps it; another tab (a new browser context) does not see it.
+    await page.reload();
+    expect(await page.inputValue('#token')).toBe(token);
+    expect(JSON.stringify(await stored())).not.toContain('left-by-an-older-page');
+    const other = await browser.newPage();
+    await other.goto(`${stack.app.url}/`);
+    expect(await other.inputValue('#token')).toBe('');
+  });
+
   it('cannot upload from an origin the dock does not allow (LFS_UPLOAD_ORIGINS)', async () => {
     const strict = await startStack({ LFS_UPLOAD_ORIGINS: 'https://app.example.com' });
     try {

@@ -37,8 +37,11 @@ const tokenInput = document.querySelector<HTMLInputElement>('#token')!;
 const fileInput = document.querySelector<HTMLInputElement>('#file')!;
 const list = document.querySelector<HTMLOListElement>('#uploads')!;
 
-tokenInput.value = localStorage.getItem('lfs.token') ?? '';
-tokenInput.addEventListener('change', () => localStorage.setItem('lfs.token', tokenInput.value.trim()));
+// The bearer token lives as long as the tab: sessionStorage is neither shared with other tabs nor kept
+// after the browser closes, as localStorage would be. A token an older page left there is removed.
+localStorage.removeItem('lfs.token');
+tokenInput.value = sessionStorage.getItem('lfs.token') ?? '';
+tokenInput.addEventListener('change', () => sessionStorage.setItem('lfs.token', tokenInput.value.trim()));
 
 async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch('/graphql', {
