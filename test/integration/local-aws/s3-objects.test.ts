@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   CopyObjectCommand,
+  CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandInput,
   HeadBucketCommand,
   HeadObjectCommand,
+  PutBucketPolicyCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -161,6 +164,43 @@ describe('local S3: objects', () => {
     const anonymous = await fetch(`${env.aws.url}/alpha/src`);
     expect(anonymous.status).toBe(403);
     expect(await anonymous.text()).toContain('<Code>AccessDenied</Code>');
+  });
+
+  const expires = 'Thu, 01 Dec 2044 16:00:00 GMT';
+  it.each<[string, string, Partial<GetObjectCommandInput>]>([
+    ['response-content-type', 'text/html', { ResponseContentType: 'text/html' }],
+    ['response-content-disposition', 'inline', { ResponseContentDisposition: 'inline' }],
+    ['response-cache-control', 'max-age=31536000', { ResponseCacheControl: 'max-age=31536000' }],
+    ['response-content-encoding', 'identity', { ResponseContentEncoding: 'identity' }],
+    ['response-content-language', 'fr', { ResponseContentLanguage: 'fr' }],
+    ['response-expires', expires, { ResponseExpires: new Date(expires) }],
+  ])('refuses %s on an anonymous GET or HEAD, even where a bucket policy allows public reads', async (name, value, override) => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'public' })).catch((error: Error) => {
+      if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
+    });
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::public/*' }] };
+    await s3.send(new PutBucketPolicyCommand({ Bucket: 'public', Policy: JSON.stringify(policy) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'public', Key: 'note.txt', Body: '<script>alert(1)</script>', ContentType: 'text/plain' }));
+    const url = `${env.aws.url}/public/note.txt`;
+    const plain = await fetch(url);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-type')).toBe('text/plain');
+    await plain.arrayBuffer();
+
+    const refused = await fetch(`${url}?${name}=${encodeURIComponent(value)}`);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/<Code>InvalidRequest<\/Code><Message>Request specific response headers cannot be used for anonymous GET requests\.<\/Message>/);
+    expect((await fetch(`${url}?${name}=${encodeURIComponent(value)}`, { method: 'HEAD' })).status).toBe(400);
+
+    // Signed requests, by header or presigned, may still override.
+    const command = () => new GetObjectCommand({ Bucket: 'public', Key: 'note.txt', ...override });
+    const signed = await s3.send(command());
+    expect(signed.$metadata.httpStatusCode).toBe(200);
+    await signed.Body!.transformToString();
+    const presigned = await fetch(await getSignedUrl(s3, command(), { expiresIn: 60 }));
+    expect(presigned.status).toBe(200);
+    expect(presigned.headers.get(name.slice('response-'.length))).toBe(value);
+    await presigned.arrayBuffer();
   });
 
   it('keeps objects across a restart on the same data dir', async () => {

@@ -42,20 +42,30 @@ export function parseRange(header: string | undefined, size: number): { start: n
   return { start, end };
 }
 
-export function responseOverrides(query: URLSearchParams): Record<string, string> {
+/**
+ * The response headers a GET or HEAD asks to override. Only a signed request
+ * may (as in S3): otherwise anyone could serve a publicly readable object as
+ * `text/html` from the bucket's origin. Checked before authorization, so the
+ * refusal says nothing about the object.
+ */
+export function responseOverrides(req: AwsRequest): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of OVERRIDES) {
-    const value = query.get(`response-${name}`);
+    const value = req.query.get(`response-${name}`);
     if (value !== null) out[name] = value;
+  }
+  if (req.principal.kind === 'anonymous' && Object.keys(out).length > 0) {
+    throw new AwsError('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
   }
   return out;
 }
 
 export const getObject: S3Handler = async (ctx, req, target) => {
+  const overrides = responseOverrides(req);
   const row = readableObject(ctx, req, target);
   const range = parseRange(req.headers['range'], row.size);
   const checksumMode = req.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED' && !range;
-  const headers = { ...objectHeaders(row, checksumMode), ...responseOverrides(req.query) };
+  const headers = { ...objectHeaders(row, checksumMode), ...overrides };
   if (!range) {
     const body = row.size === 0 ? '' : await ctx.blobs.read(segmentsOf(row), 0, row.size - 1);
     return { status: 200, headers, body };
