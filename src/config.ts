@@ -121,6 +121,15 @@ const schema = z.object({
   LFS_HTTP_REQUEST_TIMEOUT_SECONDS: int(0, 86400).default(300),
   /** A graphql-ws socket that sends no connection_init within this is closed (4408), seconds. @default 3 */
   LFS_WS_INIT_TIMEOUT_SECONDS: int(1, 600).default(3),
+  /**
+   * Operations one graphql-ws connection may run at once: its subscriptions,
+   * and queries or mutations still running; the next is refused with
+   * RATE_LIMITED until one completes. 100 lets a client follow each of its
+   * open uploads (LFS_QUOTA_OPEN_UPLOADS, 100) with its own subscription,
+   * while bounding what one socket holds (a listener and an iterator each).
+   * @default 100
+   */
+  LFS_WS_MAX_SUBSCRIPTIONS: int(1, 100_000).default(100),
   /** Shortest download link; AWS-facing deployments keep 60, tests lower it. @default 60 */
   LFS_DOWNLOAD_LINK_MIN_SECONDS: int(1, 60).default(60),
 
@@ -237,6 +246,7 @@ export interface Config {
     headersTimeoutSeconds: number;
     requestTimeoutSeconds: number;
     wsInitTimeoutSeconds: number;
+    wsMaxSubscriptions: number;
     downloadLinkMinSeconds: number;
   };
   promotion: {
@@ -358,6 +368,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       headersTimeoutSeconds: raw.LFS_HTTP_HEADERS_TIMEOUT_SECONDS,
       requestTimeoutSeconds: raw.LFS_HTTP_REQUEST_TIMEOUT_SECONDS,
       wsInitTimeoutSeconds: raw.LFS_WS_INIT_TIMEOUT_SECONDS,
+      wsMaxSubscriptions: raw.LFS_WS_MAX_SUBSCRIPTIONS,
       downloadLinkMinSeconds: raw.LFS_DOWNLOAD_LINK_MIN_SECONDS,
     },
     promotion: {

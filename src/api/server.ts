@@ -129,6 +129,7 @@ export function createApi(options: ApiOptions): Api {
       attachGraphqlWs(server, yoga, authenticator, {
         connectionInitWaitTimeoutMs: config.api.wsInitTimeoutSeconds * 1000,
         maxPayloadBytes: config.api.maxBodyBytes,
+        maxOperations: config.api.wsMaxSubscriptions,
       }),
   };
 }

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator, Identity } from '../auth/index.js';
+import type { ErrorCode } from '../errors.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -20,6 +21,8 @@ export interface WebSocketOptions {
   connectionInitWaitTimeoutMs?: number;
   /** Largest message accepted; bigger ones close the socket (1009). @default 256 KiB */
   maxPayloadBytes?: number;
+  /** Operations (subscriptions, running queries and mutations) one connection may run at once. @default 100 */
+  maxOperations?: number;
 }
 
 /** setTimeout's longest delay; later expiries re-arm. */
@@ -43,9 +46,10 @@ function closeAtExpiry(socket: WebSocket, expiresAt: Date): void {
  * graphql-ws on the same path as HTTP GraphQL. The token comes once, in
  * `connectionParams.authorization`; a connection without a valid one is
  * closed with 4403 before any operation runs, and an authenticated one with
- * 4401 when its token expires. Operations go through yoga's envelop
- * (getEnveloped), so the schema, context, masking, limits and plugins are the
- * same as over HTTP.
+ * 4401 when its token expires. At most `maxOperations` run at once per
+ * connection; one more gets a RATE_LIMITED error and the connection stays
+ * open. Operations go through yoga's envelop (getEnveloped), so the schema,
+ * context, masking, limits and plugins are the same as over HTTP.
  */
 export function attachGraphqlWs(
   server: Server,
@@ -56,6 +60,7 @@ export function attachGraphqlWs(
 ): { close(): Promise<void> } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 256 * 1024 });
   const identities = new WeakMap<object, Identity>();
+  const maxOperations = options.maxOperations ?? 100;
 
   const disposable = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
     {
@@ -74,6 +79,14 @@ export function attachGraphqlWs(
       execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
       onSubscribe: async (ctx, _id, params) => {
+        // graphql-ws lists every running operation of the connection, this one included, and drops each as it completes.
+        if (Object.keys(ctx.subscriptions).length > maxOperations) {
+          return [
+            new GraphQLError(`A connection may run at most ${maxOperations} subscriptions and operations at once; complete one first`, {
+              extensions: { code: 'RATE_LIMITED' satisfies ErrorCode },
+            }),
+          ];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,

@@ -93,6 +93,34 @@ describe('subscription connection policy', () => {
     expect(code).toBe(1009);
   });
 
+  it('runs at most LFS_WS_MAX_SUBSCRIPTIONS subscriptions per connection: the next is refused (RATE_LIMITED), the others go on, and completing one frees a place', async () => {
+    await start({ LFS_WS_MAX_SUBSCRIPTIONS: '3' });
+    const { client } = connect(await t.token('alice'));
+    const received: string[][] = [[], [], [], []];
+    const subscribe = (index: number) =>
+      client.subscribe<{ fileEvents: { file: { id: string } } }>({ query: FILE_EVENTS }, { next: (result) => void received[index].push(result.data!.fileEvents.file.id), error: () => {}, complete: () => {} });
+    const disposers = [0, 1, 2].map(subscribe);
+    await t.events.listening(3);
+
+    // Without a limit the fourth would simply start listening.
+    const refusal = await Promise.race([
+      new Promise<unknown>((resolve) => client.subscribe({ query: FILE_EVENTS }, { next: resolve, error: resolve, complete: () => {} })),
+      t.events.listening(4).then(() => 'subscribed'),
+    ]);
+    expect(refusal).toEqual([expect.objectContaining({ message: expect.stringMatching(/at most 3 /), extensions: { code: 'RATE_LIMITED' } })]);
+    const first = await t.seed({ owner: 'alice' });
+    await t.publishTransition(first.id, 'AWAITING_UPLOAD', 'PROMOTING');
+    await vi.waitFor(() => expect(received.slice(0, 3)).toEqual([[first.id], [first.id], [first.id]]));
+
+    disposers[0]();
+    await vi.waitFor(() => expect(t.events.listeners).toBe(2));
+    subscribe(3);
+    await t.events.listening(3);
+    const second = await t.seed({ owner: 'alice' });
+    await t.publishTransition(second.id, 'AWAITING_UPLOAD', 'PROMOTING');
+    await vi.waitFor(() => expect(received).toEqual([[first.id], [first.id, second.id], [first.id, second.id], [second.id]]));
+  });
+
   it('applies the document limits to operations over the socket too', async () => {
     await start({ LFS_GRAPHQL_MAX_ALIASES: '1' });
     const { client } = connect(await t.token('alice'));
