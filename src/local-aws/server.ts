@@ -38,6 +38,14 @@ export interface LocalAwsOptions {
   minSessionDurationSeconds?: number;
   /** Length of a lifecycle-rule "day" in seconds; tests shorten it. @default 86400 */
   lifecycleDaySeconds?: number;
+  /**
+   * Open multipart uploads one key may have; the next CreateMultipartUpload is
+   * refused with `InvalidRequest` (400) until one completes or is aborted.
+   * A safeguard of this endpoint (AWS has no such limit): one set of
+   * credentials for one key cannot stage 10,000 parts in unlimited uploads.
+   * @default 10
+   */
+  maxUploadsPerKey?: number;
   /** @default no logging */
   logger?: LocalAwsLogger;
 }
@@ -82,6 +90,9 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
   const logger = options.logger ?? silent;
+  if (options.maxUploadsPerKey !== undefined && !(Number.isInteger(options.maxUploadsPerKey) && options.maxUploadsPerKey >= 1)) {
+    throw new RangeError(`maxUploadsPerKey must be a positive integer, got ${options.maxUploadsPerKey}`);
+  }
   let running: Running | undefined;
 
   const require = (): Running => {
@@ -120,7 +131,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
           onWrapped: (count) => logger.warn({ count }, 'KMS keys of an older version now wrapped by kms-master.key: back it up with the database'),
         });
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
-        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger, lifecycleDayMs: dayMs });
+        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
         await s3.init();
         // Started now, not on the first upload: building the worker bundle and starting the threads takes ~0.1 s.
         sealingPool.prepare();

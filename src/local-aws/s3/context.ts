@@ -21,6 +21,8 @@ export interface S3Context {
   region: string;
   accountId: string;
   logger: S3Logger;
+  /** Open multipart uploads one key may have; CreateMultipartUpload beyond it is refused. */
+  maxUploadsPerKey: number;
   /** Monotonic hex for the `sequencer` of bucket notifications. */
   nextSequencer(): string;
 }

@@ -12,6 +12,9 @@ import { routeS3 } from './routes.js';
 import { renderS3Error } from '../wire-errors.js';
 import { createS3Store } from './store.js';
 
+/** A client uploads one key at a time, perhaps a second after a reload; 10 leaves room for retries. */
+export const DEFAULT_MAX_UPLOADS_PER_KEY = 10;
+
 export interface S3Options {
   db: LocalDb;
   /** Object bodies live under `<dataDir>/s3`. */
@@ -23,6 +26,8 @@ export interface S3Options {
   logger: S3Logger;
   /** The length of a lifecycle "day" in milliseconds (tests shorten it). @default 86_400_000 */
   lifecycleDayMs?: number;
+  /** Open multipart uploads one key may have (AWS has no such limit). @default 10 */
+  maxUploadsPerKey?: number;
 }
 
 export interface S3 {
@@ -48,6 +53,7 @@ export function createS3(options: S3Options): S3 {
     region: options.region,
     accountId: options.accountId,
     logger: options.logger,
+    maxUploadsPerKey: options.maxUploadsPerKey ?? DEFAULT_MAX_UPLOADS_PER_KEY,
     nextSequencer: () => (sequence++).toString(16).toUpperCase().padStart(16, '0'),
   };
 

@@ -127,6 +127,16 @@ export function createS3Store(db: LocalDb) {
       VALUES (@upload_id, @bucket, @key, @initiated, @headers, @sse, @kms_key_arn, @checksum_algorithm, @checksum_type, @initiator)`),
     deleteUpload: db.prepare<[string]>('DELETE FROM s3_uploads WHERE upload_id = ?'),
     listUploads: db.prepare<[string], UploadRow>('SELECT * FROM s3_uploads WHERE bucket = ? ORDER BY key, initiated'),
+    /**
+     * One page of ListMultipartUploads: by key, then upload id (ids grow with
+     * initiation), resuming after the marker pair even when the marker's own
+     * upload is gone; an empty upload-id marker skips the key marker's uploads, as in S3.
+     */
+    listUploadsPage: db.prepare<{ bucket: string; prefix: string; keyMarker: string; uploadIdMarker: string; limit: number }, UploadRow>(`
+      SELECT * FROM s3_uploads WHERE bucket = @bucket AND substr(key, 1, length(@prefix)) = @prefix
+        AND (key > @keyMarker OR (key = @keyMarker AND @uploadIdMarker <> '' AND upload_id > @uploadIdMarker))
+      ORDER BY key, upload_id LIMIT @limit`),
+    countUploadsOfKey: db.prepare<[string, string], { n: number }>('SELECT COUNT(*) AS n FROM s3_uploads WHERE bucket = ? AND key = ?'),
     getPart: db.prepare<[string, number], PartRow>('SELECT * FROM s3_parts WHERE upload_id = ? AND part_number = ?'),
     listParts: db.prepare<[string], PartRow>('SELECT * FROM s3_parts WHERE upload_id = ? ORDER BY part_number'),
     putPart: db.prepare<PartRow>(`

@@ -25,7 +25,17 @@ export const createMultipartUpload: S3Handler = async (ctx, req, target) => {
   }
   req.body.resume();
 
-  const uploadId = randomBytes(24).toString('base64url');
+  // Counted and inserted with no await in between, so concurrent requests cannot both take the last slot.
+  if (ctx.store.countUploadsOfKey.get(bucket.name, key)!.n >= ctx.maxUploadsPerKey) {
+    throw new AwsError(
+      'InvalidRequest',
+      `This key already has ${ctx.maxUploadsPerKey} multipart uploads in progress; complete or abort one before starting another. ` +
+        '(A safeguard of this endpoint; AWS S3 has no such limit.)',
+    );
+  }
+  // Ids that grow with initiation (the sequencer, in fixed-width hex) keep listings in initiation order, as S3's are;
+  // the random rest makes them unguessable.
+  const uploadId = `${ctx.nextSequencer()}${randomBytes(24).toString('base64url')}`;
   ctx.store.insertUpload.run({
     upload_id: uploadId,
     bucket: bucket.name,

@@ -10,16 +10,10 @@ export const listMultipartUploads: S3Handler = async (ctx, req, { bucket }) => {
   const keyMarker = req.query.get('key-marker') ?? '';
   const uploadIdMarker = req.query.get('upload-id-marker') ?? '';
   const maxUploads = Math.max(1, Math.min(1000, Number(req.query.get('max-uploads') ?? 1000) || 1000));
-  // Uploads sort by key, then by initiation; the marker pair resumes right after the last one returned.
-  const all = ctx.store.listUploads.all(bucket).filter((u) => u.key.startsWith(prefix));
-  let start = 0;
-  if (keyMarker) {
-    const markerIndex = uploadIdMarker ? all.findIndex((u) => u.key === keyMarker && u.upload_id === uploadIdMarker) : -1;
-    start = markerIndex >= 0 ? markerIndex + 1 : all.findIndex((u) => u.key > keyMarker);
-    if (start < 0) start = all.length;
-  }
-  const page = all.slice(start, start + maxUploads);
-  const truncated = start + page.length < all.length;
+  // One row past the page says whether another page follows.
+  const rows = ctx.store.listUploadsPage.all({ bucket, prefix, keyMarker, uploadIdMarker, limit: maxUploads + 1 });
+  const truncated = rows.length > maxUploads;
+  const page = rows.slice(0, maxUploads);
   const last = page[page.length - 1];
   const body = xmlDocument('ListMultipartUploadsResult', {
     Bucket: bucket,
