@@ -4,7 +4,7 @@ import type { FileLifecycle } from '../files/lifecycle.js';
 import { dockKeyOf, fileIdOfDockKey, fileIdOfVaultKey } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
-import { uploadsUnder } from './listing.js';
+import { uploadsUnder } from '../aws/listing.js';
 
 export interface CleanupOptions {
   s3: S3Client;

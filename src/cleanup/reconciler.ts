@@ -4,7 +4,7 @@ import { fileIdOfDockKey } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
 import type { Promoter } from '../promotion/promote.js';
-import { objectsUnder } from './listing.js';
+import { objectsUnder } from '../aws/listing.js';
 
 export interface ReconcilerOptions {
   s3: S3Client;

@@ -1,13 +1,8 @@
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { abortUpload, uploadsUnder } from '../aws/listing.js';
 import type { CredentialIssuer } from '../credentials/issuer.js';
 import type { Revocations } from '../credentials/revocations.js';
 import { conflict, notFound } from '../errors.js';
@@ -127,10 +122,9 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
   async function clearDock(fileId: string): Promise<void> {
     const key = dockKeyOf(fileId);
     const bucket = options.target.bucket;
-    const listed = await options.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
-    for (const upload of listed.Uploads ?? []) {
-      if (upload.Key !== key) continue;
-      await options.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: upload.UploadId }));
+    // Every page: the credentials may have opened more uploads than one listing holds.
+    for await (const upload of uploadsUnder(options.s3, bucket, key)) {
+      if (upload.Key === key) await abortUpload(options.s3, bucket, upload);
     }
     await options.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
