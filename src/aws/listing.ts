@@ -41,6 +41,11 @@ export async function* uploadsUnder(s3: S3Client, bucket: string, prefix: string
   } while (keyMarker);
 }
 
+/** The unfinished multipart uploads of exactly `key` (a prefix listing also matches longer keys). */
+export async function* uploadsOfKey(s3: S3Client, bucket: string, key: string): AsyncGenerator<MultipartUpload> {
+  for await (const upload of uploadsUnder(s3, bucket, key)) if (upload.Key === key) yield upload;
+}
+
 /** Every part staged so far in one multipart upload, in part-number order. */
 export async function* partsOf(s3: S3Client, bucket: string, key: string, uploadId: string): AsyncGenerator<Part> {
   let marker: string | undefined;
@@ -58,4 +63,29 @@ export async function abortUpload(s3: S3Client, bucket: string, upload: Multipar
   } catch (error) {
     if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
   }
+}
+
+/**
+ * Aborts every upload `uploads` yields, `concurrency` at a time (each abort
+ * is a round trip; thousands one after another would take minutes on AWS).
+ * The first failure stops it once the aborts in flight settle, and is thrown.
+ */
+export async function abortEach(s3: S3Client, bucket: string, uploads: AsyncIterable<MultipartUpload>, concurrency = 8): Promise<number> {
+  const inFlight = new Set<Promise<void>>();
+  let aborted = 0;
+  let failure: { error: unknown } | undefined;
+  for await (const upload of uploads) {
+    const settled: Promise<void> = abortUpload(s3, bucket, upload)
+      .then(
+        () => void aborted++,
+        (error: unknown) => void (failure ??= { error }),
+      )
+      .finally(() => inFlight.delete(settled));
+    inFlight.add(settled);
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    if (failure) break;
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
+  return aborted;
 }

@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, type S3Client } from '@aws-sdk/c
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { abortUpload, uploadsUnder } from '../aws/listing.js';
+import { abortEach, uploadsOfKey } from '../aws/listing.js';
 import type { CredentialIssuer } from '../credentials/issuer.js';
 import type { Revocations } from '../credentials/revocations.js';
 import { conflict, notFound } from '../errors.js';
@@ -123,9 +123,7 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
     const key = dockKeyOf(fileId);
     const bucket = options.target.bucket;
     // Every page: the credentials may have opened more uploads than one listing holds.
-    for await (const upload of uploadsUnder(options.s3, bucket, key)) {
-      if (upload.Key === key) await abortUpload(options.s3, bucket, upload);
-    }
+    await abortEach(options.s3, bucket, uploadsOfKey(options.s3, bucket, key));
     await options.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 }
