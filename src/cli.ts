@@ -9,7 +9,9 @@ const usage = `Usage:
   lfs token --sub <subject> [--tenant <t>] [--admin] [--expires-in 1h]
                                     print a development token signed with the data folder's secret
   lfs local-aws [--port 4566] [--data-dir DIR] [--host 127.0.0.1] [--secure-transport]
-                                    serve only the embedded AWS-compatible endpoint (S3, STS, SQS)
+                [--max-uploads-per-key 10]
+                                    serve only the embedded AWS-compatible endpoint (S3, STS, SQS);
+                                    a key's multipart uploads beyond the limit are refused
 
 Settings come from LFS_* environment variables (see README).`;
 
@@ -62,8 +64,11 @@ async function localAws(args: string[]): Promise<void> {
       'data-dir': { type: 'string', default: join(process.env.LFS_DATA_DIR ?? './.lfs', 'aws') },
       // Behind a TLS-terminating proxy, requests count as aws:SecureTransport.
       'secure-transport': { type: 'boolean', default: process.env.LFS_LOCAL_AWS_SECURE_TRANSPORT === 'true' },
+      'max-uploads-per-key': { type: 'string', default: process.env.LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY ?? '10' },
     },
   });
+  const maxUploadsPerKey = Number(values['max-uploads-per-key']);
+  if (!Number.isInteger(maxUploadsPerKey) || maxUploadsPerKey < 1) throw new UsageError('--max-uploads-per-key must be a positive integer');
   const accessKeyId = process.env.LFS_LOCAL_AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.LFS_LOCAL_AWS_SECRET_ACCESS_KEY;
   const endpoint = createLocalAws({
@@ -72,6 +77,7 @@ async function localAws(args: string[]): Promise<void> {
     host: values.host,
     rootCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     secureTransport: values['secure-transport'],
+    maxUploadsPerKey,
   });
   await endpoint.start();
   process.stdout.write(

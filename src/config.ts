@@ -33,6 +33,12 @@ const schema = z.object({
   LFS_LOCAL_AWS_SECURE_TRANSPORT: bool.default(false),
   /** Shortest STS session the embedded endpoint grants (AWS: 900); tests lower it. @default 900 */
   LFS_LOCAL_AWS_MIN_SESSION_SECONDS: int(1, 900).default(900),
+  /**
+   * Open multipart uploads one key of the embedded endpoint may have; the next
+   * CreateMultipartUpload is refused (InvalidRequest, 400). AWS has no such
+   * limit; LFS_MAX_UPLOADS_PER_FILE is what LFS enforces on any engine. @default 10
+   */
+  LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY: int(1, 1_000_000).default(10),
   /** The S3/STS/SQS endpoint URL; set it to use an external endpoint, leave empty for AWS. */
   LFS_AWS_ENDPOINT: z.string().url().optional(),
   /** The endpoint URL handed to browsers (when it differs from LFS's own view). */
@@ -196,6 +202,7 @@ export interface Config {
     localPort: number;
     localMinSessionSeconds: number;
     localSecureTransport: boolean;
+    localMaxUploadsPerKey: number;
     endpoint?: string;
     publicEndpoint?: string;
     region: string;
@@ -314,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       localPort: raw.LFS_LOCAL_AWS_PORT,
       localMinSessionSeconds: raw.LFS_LOCAL_AWS_MIN_SESSION_SECONDS,
       localSecureTransport: raw.LFS_LOCAL_AWS_SECURE_TRANSPORT,
+      localMaxUploadsPerKey: raw.LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY,
       endpoint: raw.LFS_AWS_ENDPOINT,
       publicEndpoint: raw.LFS_AWS_PUBLIC_ENDPOINT,
       region: raw.LFS_AWS_REGION,

@@ -45,6 +45,7 @@ export async function connectStorage(config: Config, logger: Logger): Promise<St
       rootCredentials: config.aws.credentials,
       minSessionDurationSeconds: config.aws.localMinSessionSeconds,
       secureTransport: config.aws.localSecureTransport,
+      maxUploadsPerKey: config.aws.localMaxUploadsPerKey,
       logger: logger.child({ component: 'local-aws' }),
     });
     await localAws.start();

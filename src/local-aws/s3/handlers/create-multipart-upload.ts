@@ -29,7 +29,7 @@ export const createMultipartUpload: S3Handler = async (ctx, req, target) => {
   if (ctx.store.countUploadsOfKey.get(bucket.name, key)!.n >= ctx.maxUploadsPerKey) {
     throw new AwsError(
       'InvalidRequest',
-      `This key already has ${ctx.maxUploadsPerKey} multipart uploads in progress; complete or abort one before starting another. ` +
+      `This key already has ${ctx.maxUploadsPerKey} multipart upload${ctx.maxUploadsPerKey === 1 ? '' : 's'} in progress; complete or abort one before starting another. ` +
         '(A safeguard of this endpoint; AWS S3 has no such limit.)',
     );
   }
