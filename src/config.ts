@@ -177,6 +177,12 @@ const schema = z.object({
   LFS_CLEANUP_INTERVAL_SECONDS: int(1, 86400).default(60),
   /** Multipart uploads in the dock older than this are aborted, seconds. @default 7 days */
   LFS_STALE_UPLOAD_SECONDS: int(60, 365 * 86400).default(7 * 86400),
+  /**
+   * Open multipart uploads one file's dock key may keep: each cleanup pass
+   * aborts the older ones beyond it (a client writes through its latest
+   * upload) and any whose staged parts exceed the declared size. @default 3
+   */
+  LFS_MAX_UPLOADS_PER_FILE: int(1, 1_000_000).default(3),
   /** A completed dock object waits this long for its notification before the reconciler promotes it. @default 120 */
   LFS_RECONCILE_GRACE_SECONDS: int(0, 86400).default(120),
 
@@ -266,7 +272,7 @@ export interface Config {
     copyPartSize: number;
     copyConcurrency: number;
   };
-  cleanup: { intervalSeconds: number; staleUploadSeconds: number; reconcileGraceSeconds: number; dockLifecycleDays: number };
+  cleanup: { intervalSeconds: number; staleUploadSeconds: number; maxUploadsPerFile: number; reconcileGraceSeconds: number; dockLifecycleDays: number };
   shutdownGraceSeconds: number;
   logLevel: RawConfig['LFS_LOG_LEVEL'];
   failpoint?: FailpointName;
@@ -392,6 +398,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cleanup: {
       intervalSeconds: raw.LFS_CLEANUP_INTERVAL_SECONDS,
       staleUploadSeconds: raw.LFS_STALE_UPLOAD_SECONDS,
+      maxUploadsPerFile: raw.LFS_MAX_UPLOADS_PER_FILE,
       reconcileGraceSeconds: raw.LFS_RECONCILE_GRACE_SECONDS,
       dockLifecycleDays: raw.LFS_DOCK_LIFECYCLE_DAYS,
     },

@@ -65,6 +65,7 @@ export function createWorkers(deps: WorkerDeps) {
     dockBucket: storage.dockBucket,
     vaultBucket: storage.vaultBucket,
     staleUploadSeconds: cleanupConfig.staleUploadSeconds,
+    maxUploadsPerFile: cleanupConfig.maxUploadsPerFile,
     logger: logger.child({ component: 'cleanup' }),
   });
   const reconciler = createReconciler({

@@ -1,10 +1,11 @@
-import { AbortMultipartUploadCommand, DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
+import { abortUpload, uploadsUnder } from '../aws/listing.js';
 import type { FileLifecycle } from '../files/lifecycle.js';
-import { dockKeyOf, fileIdOfDockKey, fileIdOfVaultKey } from '../files/model.js';
+import { dockKeyOf, fileIdOfVaultKey } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
-import { uploadsUnder } from '../aws/listing.js';
+import { pruneDockUploads } from './dock-uploads.js';
 
 export interface CleanupOptions {
   s3: S3Client;
@@ -14,22 +15,31 @@ export interface CleanupOptions {
   vaultBucket: string;
   /** Multipart uploads older than this are aborted whatever their file's state. */
   staleUploadSeconds: number;
+  /** Open multipart uploads one file's dock key may keep (the newest); the older ones are aborted. */
+  maxUploadsPerFile: number;
   logger: Logger;
 }
 
 export interface CleanupReport {
   expired: number;
+  /** Dock uploads whose file is final or unknown, or that are stale. */
   abortedUploads: number;
+  /** Dock uploads beyond the newest `maxUploadsPerFile` of their key. */
+  abortedExtraUploads: number;
+  /** Dock uploads that staged more than their file's declared size. */
+  abortedOversizedUploads: number;
   abortedVaultCopies: number;
 }
 
 /**
- * Expires tickets nobody used and aborts multipart uploads that can no longer
- * complete (their file is final or unknown, or they are older than the limit).
- * The dock's lifecycle rules are the backstop if this job stops running.
+ * Expires tickets nobody used and aborts the dock's multipart uploads that
+ * can no longer complete (their file is final or unknown, or they are older
+ * than the limit) or must not go on (beyond a file's newest few, or larger
+ * than declared: see dock-uploads.ts). The dock's lifecycle rules are the
+ * backstop if this job stops running.
  */
 export function createCleanup(options: CleanupOptions) {
-  const { s3, repository, lifecycle, dockBucket, logger } = options;
+  const { s3, repository, lifecycle, dockBucket } = options;
 
   async function expireTickets(now: Date): Promise<number> {
     let expired = 0;
@@ -47,21 +57,6 @@ export function createCleanup(options: CleanupOptions) {
     }
   }
 
-  async function abortDeadUploads(now: Date): Promise<number> {
-    let aborted = 0;
-    for await (const upload of uploadsUnder(s3, dockBucket, 'uploads/')) {
-      const fileId = fileIdOfDockKey(upload.Key ?? '');
-      const file = fileId ? await repository.get(fileId) : undefined;
-      const age = now.getTime() - (upload.Initiated?.getTime() ?? now.getTime());
-      const dead = !file || isFinal(file.status) || age > options.staleUploadSeconds * 1000;
-      if (!dead) continue;
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: dockBucket, Key: upload.Key, UploadId: upload.UploadId }));
-      logger.info({ key: upload.Key, fileStatus: file?.status }, 'aborted a multipart upload that cannot complete');
-      aborted++;
-    }
-    return aborted;
-  }
-
   /**
    * A parallel vault copy interrupted by a crash leaves its multipart upload
    * behind (never a visible object); once the file is final, nobody will
@@ -73,7 +68,7 @@ export function createCleanup(options: CleanupOptions) {
       const fileId = fileIdOfVaultKey(upload.Key ?? '');
       const file = fileId ? await repository.get(fileId) : undefined;
       if (file && !isFinal(file.status)) continue;
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: options.vaultBucket, Key: upload.Key, UploadId: upload.UploadId }));
+      await abortUpload(s3, options.vaultBucket, upload);
       aborted++;
     }
     return aborted;
@@ -82,9 +77,9 @@ export function createCleanup(options: CleanupOptions) {
   return {
     async run(now = new Date()): Promise<CleanupReport> {
       const expired = await expireTickets(now);
-      const abortedUploads = await abortDeadUploads(now);
+      const dock = await pruneDockUploads(options, now);
       const abortedVaultCopies = await abortInterruptedCopies();
-      return { expired, abortedUploads, abortedVaultCopies };
+      return { expired, abortedUploads: dock.dead, abortedExtraUploads: dock.extra, abortedOversizedUploads: dock.oversized, abortedVaultCopies };
     },
   };
 }

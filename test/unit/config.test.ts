@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ LFS_LOCAL_AWS_MIN_SESSION_SECONDS: '1', LFS_UPLOAD_DEADLINE_SECONDS: '2' }).uploads.deadlineSeconds).toBe(2);
   });
 
+  it('limits open multipart uploads per key (embedded endpoint) and per file (cleanup job), and refuses zero', () => {
+    const defaults = loadConfig({});
+    expect([defaults.aws.localMaxUploadsPerKey, defaults.cleanup.maxUploadsPerFile]).toEqual([10, 3]);
+    const raised = loadConfig({ LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY: '2000', LFS_MAX_UPLOADS_PER_FILE: '5' });
+    expect([raised.aws.localMaxUploadsPerKey, raised.cleanup.maxUploadsPerFile]).toEqual([2000, 5]);
+    expect(() => loadConfig({ LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY: '0' })).toThrow(/LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY/);
+    expect(() => loadConfig({ LFS_MAX_UPLOADS_PER_FILE: '0' })).toThrow(/LFS_MAX_UPLOADS_PER_FILE/);
+  });
+
   it('ignores unrelated and empty variables', () => {
     expect(() => loadConfig({ PATH: '/bin', LFS_PORT: '' })).not.toThrow();
   });
