@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { httpServerOptions } from './api/http-options.js';
+import { httpServerOptions } from './http/server-options.js';
 import { createApi } from './api/server.js';
 import { createLfsPubSub } from './api/pubsub.js';
 import { authenticatorOptions, createAuthenticator, loadOrCreateSecret } from './auth/index.js';
@@ -11,20 +11,20 @@ import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
 import { createRevocations } from './credentials/revocations.js';
 import { createFailpoint, type StepHook } from './failpoints.js';
-import { createAnnouncer } from './files/announcer.js';
-import { createFallbackUpload } from './files/fallback-upload.js';
-import { createFileLifecycle } from './files/lifecycle.js';
-import { createQuotaGuard } from './files/quotas.js';
+import { createAnnouncer } from './aws/outbox-relay.js';
+import { createFallbackUpload } from './http/fallback-upload.js';
+import { createFileLifecycle } from './files/status-changes.js';
+import { createQuotaGuard } from './uploads/quotas.js';
 import type { FileRepository } from './files/repository.js';
-import { createSqliteFileRepository } from './files/sqlite-repository.js';
-import { createUploadService } from './files/upload-service.js';
-import { createReadinessProbe } from './health.js';
+import { createSqliteFileRepository } from './db/sqlite/repository.js';
+import { createUploadService } from './uploads/upload-service.js';
+import { createReadinessProbe } from './http/health.js';
 import type { LocalAws } from './local-aws/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { makePrivateDir, tightenTree } from './private-files.js';
-import { createRouter, urlHost } from './routes.js';
+import { createRouter, urlHost } from './http/routes.js';
 import { createUploadPage } from './web/page.js';
-import { createWorkers } from './workers.js';
+import { createWorkers } from './services.js';
 
 export interface App {
   start(): Promise<void>;

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Caller } from '../files/model.js';
-import type { QuotaGuard } from '../files/quotas.js';
+import type { QuotaGuard } from '../uploads/quotas.js';
 import type { FileRepository } from '../files/repository.js';
-import type { UploadService } from '../files/tickets.js';
+import type { UploadService } from '../uploads/ticket.js';
 import type { LfsPubSub } from './pubsub.js';
 import type { RateLimiter } from './rate-limit.js';
 

@@ -1,6 +1,6 @@
 import { badInput } from '../errors.js';
 import type { ChecksumAlgorithm } from '../files/model.js';
-import type { UploadRequest } from '../files/tickets.js';
+import type { UploadRequest } from '../uploads/ticket.js';
 
 /** `RequestUploadInput` as GraphQL hands it over (scalars already parsed). */
 export interface RequestUploadInputShape {

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { abortUpload, uploadsUnder } from '../aws/listing.js';
-import type { FileLifecycle } from '../files/lifecycle.js';
+import type { FileLifecycle } from '../files/status-changes.js';
 import { dockKeyOf, fileIdOfVaultKey } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';

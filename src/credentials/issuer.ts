@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { conflict } from '../errors.js';
-import type { UploadCredentials } from '../files/tickets.js';
+import type { UploadCredentials } from '../uploads/ticket.js';
 import { buildSessionPolicy } from './session-policy.js';
 
 export interface CredentialIssuerOptions {

@@ -1,11 +1,11 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { Failpoint, FailpointName, StepHook } from '../failpoints.js';
-import type { FileLifecycle } from '../files/lifecycle.js';
+import type { FileLifecycle } from '../files/status-changes.js';
 import { dockKeyOf, fileIdOfDockKey, vaultKeyOf, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
-import { attachmentDisposition } from './content-disposition.js';
+import { attachmentDisposition } from '../files/content-disposition.js';
 import { copyToVault, isNotFound, isPreconditionFailed, type CopyOptions } from './copy.js';
 import type { DockObjectEvent } from './s3-event.js';
 import { headWithChecksums, mismatchOf, type Expected, type ObjectFacts } from './verify.js';

@@ -1,5 +1,5 @@
 import { badInput, LfsError } from '../../errors.js';
-import type { DownloadLink } from '../../files/tickets.js';
+import type { DownloadLink } from '../../uploads/ticket.js';
 import { builder } from '../builder.js';
 
 export const DEFAULT_LINK_SECONDS = 900;

@@ -1,6 +1,6 @@
 import { LfsError } from '../../errors.js';
 import type { Caller } from '../../files/model.js';
-import type { UploadCredentials, UploadTarget, UploadTicket } from '../../files/tickets.js';
+import type { UploadCredentials, UploadTarget, UploadTicket } from '../../uploads/ticket.js';
 import { builder } from '../builder.js';
 import { validateUploadRequest } from '../validation.js';
 import { ChecksumAlgorithmEnum, FileRef } from './file.js';

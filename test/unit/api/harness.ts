@@ -12,11 +12,11 @@ import { createAuthenticator, mintToken } from '../../../src/auth/index.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { conflict, notFound } from '../../../src/errors.js';
 import { canSee, dockKeyOf, type Caller, type FileEvent, type FileRecord, type FileStatus, type NewFile } from '../../../src/files/model.js';
-import { createQuotaGuard } from '../../../src/files/quotas.js';
+import { createQuotaGuard } from '../../../src/uploads/quotas.js';
 import type { FileRepository } from '../../../src/files/repository.js';
-import { createSqliteFileRepository } from '../../../src/files/sqlite-repository.js';
+import { createSqliteFileRepository } from '../../../src/db/sqlite/repository.js';
 import { eventTypeFor } from '../../../src/files/states.js';
-import type { UploadService } from '../../../src/files/tickets.js';
+import type { UploadService } from '../../../src/uploads/ticket.js';
 
 export const secret = 'api-test-secret-0123456789-abcdefghijklmnop';
 

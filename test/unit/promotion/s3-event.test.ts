@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseS3Message } from '../../../src/promotion/s3-event.js';
-import { attachmentDisposition } from '../../../src/promotion/content-disposition.js';
+import { attachmentDisposition } from '../../../src/files/content-disposition.js';
 
 const record = (key: string, size = 5) => ({
   eventVersion: '2.1',

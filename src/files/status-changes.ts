@@ -1,6 +1,6 @@
 import type { LfsPubSub } from '../api/pubsub.js';
 import type { Failpoint } from '../failpoints.js';
-import type { Announcer } from './announcer.js';
+import type { Announcer } from '../aws/outbox-relay.js';
 import type { FileEvent, FileRecord, FileStatus, TransitionPatch } from './model.js';
 import { announces, type FileRepository } from './repository.js';
 import { eventTypeFor } from './states.js';

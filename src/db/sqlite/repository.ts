@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
-import { makePrivateDir, makePrivateFile } from '../private-files.js';
-import type { FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
-import { announces, type Announcement, type FilePage, type FileRepository, type ListFilesQuery, type OpenUploads } from './repository.js';
-import { canTransition } from './states.js';
-import { decodeCursor, encodeCursor } from './sqlite/cursor.js';
-import { toRecord, toRow, type FileRow } from './sqlite/rows.js';
-import { migrate } from './sqlite/schema.js';
+import { makePrivateDir, makePrivateFile } from '../../private-files.js';
+import type { FileRecord, FileStatus, NewFile, TransitionPatch } from '../../files/model.js';
+import { announces, type Announcement, type FilePage, type FileRepository, type ListFilesQuery, type OpenUploads } from '../../files/repository.js';
+import { canTransition } from '../../files/states.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { toRecord, toRow, type FileRow } from './rows.js';
+import { migrate } from './migrations.js';
 
 export interface SqliteFileRepositoryOptions {
   /** Database file; `:memory:` for a throwaway database. Its folder is created when missing. */

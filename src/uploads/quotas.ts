@@ -1,6 +1,6 @@
 import { LfsError } from '../errors.js';
-import type { Caller } from './model.js';
-import type { FileRepository } from './repository.js';
+import type { Caller } from '../files/model.js';
+import type { FileRepository } from '../files/repository.js';
 
 export interface QuotaLimits {
   /** AWAITING_UPLOAD files one owner may have at once. */

@@ -6,11 +6,11 @@ import { abortEach, uploadsOfKey } from '../aws/listing.js';
 import type { CredentialIssuer } from '../credentials/issuer.js';
 import type { Revocations } from '../credentials/revocations.js';
 import { conflict, notFound } from '../errors.js';
-import { attachmentDisposition } from '../promotion/content-disposition.js';
-import type { FileLifecycle } from './lifecycle.js';
-import { canSee, dockKeyOf, vaultKeyOf, type Caller, type FileRecord } from './model.js';
-import type { FileRepository } from './repository.js';
-import type { UploadService, UploadTarget } from './tickets.js';
+import { attachmentDisposition } from '../files/content-disposition.js';
+import type { FileLifecycle } from '../files/status-changes.js';
+import { canSee, dockKeyOf, vaultKeyOf, type Caller, type FileRecord } from '../files/model.js';
+import type { FileRepository } from '../files/repository.js';
+import type { UploadService, UploadTarget } from './ticket.js';
 
 const MiB = 1024 * 1024;
 /** S3's limit on parts per multipart upload. */

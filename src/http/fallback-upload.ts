@@ -4,8 +4,8 @@ import { PassThrough } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import { LfsError, errorCodes, type ErrorCode } from '../errors.js';
-import { dockKeyOf } from './model.js';
-import type { UploadService } from './tickets.js';
+import { dockKeyOf } from '../files/model.js';
+import type { UploadService } from '../uploads/ticket.js';
 
 export interface FallbackUploadOptions {
   authenticator: Authenticator;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReadinessProbe } from './health.js';
-import { SCRIPT_PATH, type UploadPage } from './web/page.js';
+import { SCRIPT_PATH, type UploadPage } from '../web/page.js';
 
 /** The HTTP endpoints beside GraphQL (../shared/API.md), and GraphQL itself on /graphql. */
 export function createRouter(

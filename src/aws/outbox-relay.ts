@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { OutboundEvents } from './lifecycle.js';
-import type { FileRepository } from './repository.js';
+import type { OutboundEvents } from '../files/status-changes.js';
+import type { FileRepository } from '../files/repository.js';
 
 export interface Announcer {
   /**

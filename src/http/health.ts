@@ -1,6 +1,6 @@
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { FileRepository } from './files/repository.js';
+import type { FileRepository } from '../files/repository.js';
 
 export interface ReadinessProbe {
   /** Each dependency with whether it answered within the timeout. */

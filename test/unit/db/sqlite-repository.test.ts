@@ -2,9 +2,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSqliteFileRepository } from '../../../src/files/sqlite-repository.js';
+import { createSqliteFileRepository } from '../../../src/db/sqlite/repository.js';
 import { tempDirs } from '../../helpers/temp-dirs.js';
-import { describeFileRepositoryContract, newFile } from './repository-contract.js';
+import { describeFileRepositoryContract, newFile } from '../files/repository-contract.js';
 
 describeFileRepositoryContract('SQLite', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lfs-repo-'));

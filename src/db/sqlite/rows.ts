@@ -1,4 +1,4 @@
-import type { ChecksumAlgorithm, FileRecord, FileStatus, NewFile } from '../model.js';
+import type { ChecksumAlgorithm, FileRecord, FileStatus, NewFile } from '../../files/model.js';
 
 /** A `files` row as better-sqlite3 returns it. */
 export interface FileRow {

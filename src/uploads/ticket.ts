@@ -1,4 +1,4 @@
-import type { Caller, Checksum, FileRecord } from './model.js';
+import type { Caller, Checksum, FileRecord } from '../files/model.js';
 
 /** Where and how the browser uploads; matches `UploadTarget` in ../shared/API.md. */
 export interface UploadTarget {

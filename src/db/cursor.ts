@@ -1,4 +1,4 @@
-import { InvalidCursorError } from '../repository.js';
+import { InvalidCursorError } from '../files/repository.js';
 
 /** The position of a row in the newest-first order: (createdAt desc, id desc). */
 export interface CursorPosition {
