@@ -1,33 +1,28 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { httpServerOptions } from './http/server-options.js';
-import { createApi } from './api/server.js';
 import { createLfsPubSub } from './api/pubsub.js';
-import { authenticatorOptions, createAuthenticator, loadOrCreateSecret } from './auth/index.js';
-import { createFileEventsQueue } from './aws/file-events-queue.js';
-import { connectStorage, localAwsDataDir, type Storage } from './aws/storage.js';
+import { loadOrCreateSecret } from './auth/index.js';
+import { connectStorage } from './aws/storage.js';
 import type { Config } from './config.js';
-import { createCredentialIssuer } from './credentials/issuer.js';
-import { createRevocations } from './credentials/revocations.js';
-import { createFailpoint, type StepHook } from './failpoints.js';
-import { createAnnouncer } from './aws/outbox-relay.js';
-import { createFallbackUpload } from './http/fallback-upload.js';
-import { createFileLifecycle } from './files/status-changes.js';
-import { createQuotaGuard } from './uploads/quotas.js';
-import type { FileRepository } from './files/repository.js';
 import { createSqliteFileRepository } from './db/sqlite/repository.js';
-import { createUploadService } from './uploads/upload-service.js';
-import { createReadinessProbe } from './http/health.js';
+import { createDisposalStack } from './disposal.js';
+import { createFailpoint, type StepHook } from './failpoints.js';
+import { urlHost } from './http/routes.js';
+import { httpServerOptions } from './http/server-options.js';
 import type { LocalAws } from './local-aws/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { makePrivateDir, tightenTree } from './private-files.js';
-import { createRouter, urlHost } from './http/routes.js';
-import { createUploadPage } from './web/page.js';
-import { createWorkers } from './services.js';
+import { createServices } from './services.js';
 
 export interface App {
+  /**
+   * Opens the repository, connects the storage (starting the embedded
+   * endpoint), builds the services, listens and starts the background loops.
+   * If a step fails, what the earlier ones opened is closed before it throws.
+   */
   start(): Promise<void>;
+  /** Closes everything start() opened, newest first. */
   stop(): Promise<void>;
   /** Base URL of the GraphQL server, valid after start(). */
   readonly url: string;
@@ -45,136 +40,54 @@ export interface AppOptions {
   stepHook?: StepHook;
 }
 
-/** Builds the service; nothing listens until start(). */
+/** The composition root: builds LFS from its settings; nothing opens or listens until start(). */
 export function createApp(config: Config, options: AppOptions = {}): App {
   const logger = options.logger ?? createLogger(config.logLevel);
-  let storage: Storage | undefined;
-  let repository: FileRepository | undefined;
-  let server: Server | undefined;
-  let workers: ReturnType<typeof createWorkers> | undefined;
-  let closeWebSocket: (() => Promise<void>) | undefined;
+  const failpoint = createFailpoint(config.failpoint);
+  const pubsub = createLfsPubSub();
+  const opened = createDisposalStack();
   let url = '';
   let authSecret = '';
+  let localAws: LocalAws | undefined;
 
   async function start(): Promise<void> {
-    makePrivateDir(config.dataDir);
-    await tightenTree(config.dataDir, {
-      warn: (path, mode, error) => logger.warn({ path, mode: mode.toString(8), err: error }, 'left open to other users: cannot tighten'),
-      // The embedded endpoint tightens its own folder when it starts.
-      skip: config.aws.local ? localAwsDataDir(config.dataDir) : undefined,
-    });
-    storage = await connectStorage(config, logger);
-    const { clients, dockKmsKeyArn } = storage;
-    repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
-    // With a JWKS URL the identity provider signs tokens; no secret exists.
-    if (!config.auth.jwksUrl) authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
-    const authenticator = createAuthenticator(authenticatorOptions(config, authSecret));
+    try {
+      await secureDataDir(config, logger);
+      const repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
+      opened.defer(() => repository.close());
+      const storage = await connectStorage(config, logger, opened);
+      localAws = storage.localAws;
+      // With a JWKS URL the identity provider signs tokens; no secret exists.
+      if (!config.auth.jwksUrl) authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
 
-    const pubsub = createLfsPubSub();
-    const announcer = createAnnouncer(
-      repository,
-      createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, config.storage.vaultBucket),
-      logger.child({ component: 'announcer' }),
-    );
-    const failpoint = createFailpoint(config.failpoint);
-    const lifecycle = createFileLifecycle({ repository, pubsub, announcer, failpoint });
-    // AWS grants no session shorter than 900 s; the embedded endpoint can be told otherwise for tests.
-    const minTtlSeconds = config.aws.local ? config.aws.localMinSessionSeconds : 900;
-    const uploads = createUploadService({
-      repository,
-      lifecycle,
-      issuer: createCredentialIssuer({
-        sts: clients.sts,
-        roleArn: config.storage.uploadRoleArn,
-        dockBucket: config.storage.dockBucket,
-        dockKmsKeyArn,
-        ttlSeconds: config.uploads.credentialsTtlSeconds,
-        minTtlSeconds,
-      }),
-      s3: clients.s3,
-      presignS3: storage.presignClients.s3,
-      vaultBucket: config.storage.vaultBucket,
-      logger,
-      revocations: createRevocations({
-        s3: clients.s3,
-        dockBucket: config.storage.dockBucket,
-        roleArn: config.storage.uploadRoleArn,
-        maxCredentialSeconds: Math.max(config.uploads.credentialsTtlSeconds, minTtlSeconds),
-        logger: logger.child({ component: 'revocations' }),
-      }),
-      deadlineSeconds: config.uploads.deadlineSeconds,
-      minPartSize: config.uploads.minPartSize,
-      target: {
-        endpoint: storage.publicEndpoint ?? null,
-        region: config.aws.region,
-        bucket: config.storage.dockBucket,
-        forcePathStyle: Boolean(storage.publicEndpoint),
-        kmsKeyId: dockKmsKeyArn,
-      },
-    });
-    const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
-    const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, quotas });
-    const readiness = createReadinessProbe({
-      repository,
-      s3: clients.s3,
-      sqs: clients.sqs,
-      bucket: config.storage.dockBucket,
-      queueUrl: storage.resources.dockEventsQueueUrl,
-    });
+      const services = createServices({ config, logger, storage, repository, authSecret, pubsub, failpoint, stepHook: options.stepHook });
+      const server = createServer(httpServerOptions(config), services.handle);
+      const ws = services.attachWebSocket(server);
+      opened.defer(async () => {
+        await ws.close();
+        await closeServer(server);
+      });
+      await listen(server, config.port, config.host);
+      url = `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
 
-    const fallbackUpload = createFallbackUpload({
-      authenticator,
-      uploads,
-      s3: clients.s3,
-      dockBucket: config.storage.dockBucket,
-      dockKmsKeyArn,
-      maxBytes: config.uploads.fallbackMaxBytes,
-      logger: logger.child({ component: 'fallback-upload' }),
-    });
-    server = createServer(httpServerOptions(config), createRouter(api.yoga, readiness, fallbackUpload, createUploadPage(logger)));
-    const ws = api.attachWebSocket(server);
-    closeWebSocket = () => ws.close();
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(config.port, config.host, () => resolve());
-    });
-    url = `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
-
-    workers = createWorkers({
-      config,
-      s3: clients.s3,
-      sqs: clients.sqs,
-      dockEventsQueueUrl: storage.resources.dockEventsQueueUrl,
-      vaultKmsKeyArn: storage.vaultKmsKeyArn,
-      repository,
-      lifecycle,
-      announcer,
-      failpoint,
-      stepHook: options.stepHook,
-      logger,
-    });
-    if (config.promotion.enabled) workers.start();
-  }
-
-  async function stop(): Promise<void> {
-    await workers?.stop();
-    await closeWebSocket?.();
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      if (config.promotion.enabled) {
+        services.background.start();
+        opened.defer(() => services.background.stop());
+      }
+    } catch (error) {
+      await opened.dispose().catch((failure: unknown) => logger.error({ err: failure }, 'could not close what a failed start opened'));
+      throw error;
     }
-    await repository?.close();
-    await storage?.close();
   }
 
   return {
     start,
-    stop,
+    stop: () => opened.dispose(),
     get url() {
       return url;
     },
     get localAws() {
-      return storage?.localAws;
+      return localAws;
     },
     get authSecret() {
       return authSecret;
@@ -182,4 +95,31 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     config,
     logger,
   };
+}
+
+/** The data folder is its owner's alone; one an older version or a person left open is tightened. */
+async function secureDataDir(config: Config, logger: Logger): Promise<void> {
+  makePrivateDir(config.dataDir);
+  await tightenTree(config.dataDir, {
+    warn: (path, mode, error) => logger.warn({ path, mode: mode.toString(8), err: error }, 'left open to other users: cannot tighten'),
+    // The embedded endpoint tightens its own folder when it starts.
+    skip: config.aws.local ? config.aws.localDataDir : undefined,
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: Error) => reject(error);
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+}
+
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -1,7 +1,7 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrCreateSecret, mintToken } from './auth/index.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLocalAws } from './local-aws/server.js';
 
 const usage = `Usage:
@@ -15,23 +15,26 @@ const usage = `Usage:
 
 Settings come from LFS_* environment variables (see README).`;
 
+/** The one place settings are read from the environment. */
+const settings = (): Config => loadConfig(process.env);
+
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       // Loaded on demand: the whole app (GraphQL, the AWS SDK) would add ~150 MiB to `lfs local-aws`, which needs none of it.
-      return (await import('./main.js')).main();
+      return (await import('./main.js')).main(settings());
     case 'token':
-      return token(rest);
+      return token(rest, settings());
     case 'local-aws':
-      return localAws(rest);
+      return localAws(rest, settings());
     default:
       process.stdout.write(`${usage}\n`);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
   }
 }
 
-async function token(args: string[]): Promise<void> {
+async function token(args: string[], config: Config): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -42,7 +45,6 @@ async function token(args: string[]): Promise<void> {
     },
   });
   if (!values.sub) throw new UsageError('--sub is required');
-  const config = loadConfig(process.env);
   const secret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
   const jwt = await mintToken(secret, {
     sub: values.sub,
@@ -55,27 +57,25 @@ async function token(args: string[]): Promise<void> {
   process.stdout.write(`${jwt}\n`);
 }
 
-async function localAws(args: string[]): Promise<void> {
+async function localAws(args: string[], config: Config): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
-      port: { type: 'string', default: process.env.LFS_LOCAL_AWS_PORT ?? '4566' },
-      host: { type: 'string', default: process.env.LFS_HOST ?? '127.0.0.1' },
-      'data-dir': { type: 'string', default: join(process.env.LFS_DATA_DIR ?? './.lfs', 'aws') },
+      port: { type: 'string', default: String(config.aws.localPort) },
+      host: { type: 'string', default: config.host },
+      'data-dir': { type: 'string', default: config.aws.localDataDir },
       // Behind a TLS-terminating proxy, requests count as aws:SecureTransport.
-      'secure-transport': { type: 'boolean', default: process.env.LFS_LOCAL_AWS_SECURE_TRANSPORT === 'true' },
-      'max-uploads-per-key': { type: 'string', default: process.env.LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY ?? '10' },
+      'secure-transport': { type: 'boolean', default: config.aws.localSecureTransport },
+      'max-uploads-per-key': { type: 'string', default: String(config.aws.localMaxUploadsPerKey) },
     },
   });
   const maxUploadsPerKey = Number(values['max-uploads-per-key']);
   if (!Number.isInteger(maxUploadsPerKey) || maxUploadsPerKey < 1) throw new UsageError('--max-uploads-per-key must be a positive integer');
-  const accessKeyId = process.env.LFS_LOCAL_AWS_ACCESS_KEY_ID;
-  const secretAccessKey = process.env.LFS_LOCAL_AWS_SECRET_ACCESS_KEY;
   const endpoint = createLocalAws({
     dataDir: resolve(values['data-dir']!),
     port: Number(values.port),
     host: values.host,
-    rootCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+    rootCredentials: config.aws.localRootCredentials && { ...config.aws.localRootCredentials },
     secureTransport: values['secure-transport'],
     maxUploadsPerKey,
   });

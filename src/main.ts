@@ -1,21 +1,15 @@
-import { createApp } from './app.js';
+import { createApp, type App } from './app.js';
 import { mintToken } from './auth/index.js';
-import { loadConfig } from './config.js';
+import type { Config } from './config.js';
 
-/** `npm start`: serve LFS (with the embedded AWS endpoint unless one is configured) until a signal. */
-export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
-  const config = loadConfig(env);
+/** `lfs serve`: LFS (with the embedded AWS endpoint unless one is configured) until SIGINT or SIGTERM. */
+export async function main(config: Config): Promise<void> {
   const app = createApp(config);
   await app.start();
-  const token = await mintToken(app.authSecret, { sub: 'dev', issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: '12h' });
   app.logger.info({ graphql: `${app.url}/graphql`, awsEndpoint: app.localAws?.url }, 'LFS is ready');
-  process.stdout.write(
-    `\nLFS is ready\n  GraphQL:  ${app.url}/graphql\n  Upload page:  ${app.url}/\n` +
-      (app.localAws ? `  AWS endpoint (embedded): ${app.localAws.url}\n` : '') +
-      `  Development token (sub "dev", 12 h):\n  ${token}\n\n`,
-  );
+  process.stdout.write(await readyMessage(app));
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, 'stopping');
@@ -27,6 +21,18 @@ export async function main(env: Record<string, string | undefined> = process.env
       },
     );
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+/** Where everything is, and a token to try it with (none with a JWKS: the identity provider signs tokens). */
+async function readyMessage(app: App): Promise<string> {
+  const { auth } = app.config;
+  const token = app.authSecret && (await mintToken(app.authSecret, { sub: 'dev', issuer: auth.issuer, audience: auth.audience, expiresIn: '12h' }));
+  return (
+    `\nLFS is ready\n  GraphQL:  ${app.url}/graphql\n  Upload page:  ${app.url}/\n` +
+    (app.localAws ? `  AWS endpoint (embedded): ${app.localAws.url}\n` : '') +
+    (token ? `  Development token (sub "dev", 12 h):\n  ${token}\n` : '') +
+    '\n'
+  );
 }

@@ -1,30 +1,116 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { subscriptionsOf, type LfsPubSub } from './api/pubsub.js';
+import { createApi } from './api/server.js';
+import { authenticatorOptions, createAuthenticator } from './auth/index.js';
+import { createFileEventsQueue } from './aws/file-events-queue.js';
+import { createOutboxRelay, type OutboxRelay } from './aws/outbox-relay.js';
+import type { Storage } from './aws/storage.js';
 import { createCleanup } from './cleanup/cleanup.js';
 import { createReconciler } from './cleanup/reconciler.js';
 import { schedule } from './cleanup/schedule.js';
 import type { Config } from './config.js';
+import { createCredentialIssuer } from './credentials/issuer.js';
+import { createRevocations } from './credentials/revocations.js';
 import type { Failpoint, StepHook } from './failpoints.js';
-import type { Announcer } from './aws/outbox-relay.js';
-import type { FileLifecycle } from './files/status-changes.js';
+import { createFileEvents } from './files/events.js';
 import type { FileRepository } from './files/repository.js';
+import { createStatusChanges, type StatusChanges } from './files/status-changes.js';
+import { createFallbackUploadHandler } from './http/fallback-upload.js';
+import { createReadinessProbe } from './http/health.js';
+import { createRouter } from './http/routes.js';
 import type { Logger } from './logger.js';
 import { createPromoter } from './promotion/promote.js';
 import { createPromotionWorker } from './promotion/worker.js';
+import { createFallbackUpload } from './uploads/fallback-upload.js';
+import { createQuotaGuard } from './uploads/quotas.js';
+import { createUploadService } from './uploads/upload-service.js';
+import { createUploadPage } from './web/page.js';
 
-export interface WorkerDeps {
+/** What the services are built from: the settings, and what start() opened and connected. */
+export interface ServiceInputs {
   config: Config;
-  s3: S3Client;
-  sqs: SQSClient;
-  dockEventsQueueUrl: string;
-  vaultKmsKeyArn: string;
+  logger: Logger;
+  storage: Storage;
   repository: FileRepository;
-  lifecycle: FileLifecycle;
-  announcer: Announcer;
+  /** The HS256 secret; empty with a JWKS URL. */
+  authSecret: string;
+  pubsub: LfsPubSub;
   failpoint: Failpoint;
   /** Tests only (see `StepHook`). */
   stepHook?: StepHook;
-  logger: Logger;
+}
+
+export interface Services {
+  /** The node:http handler of every route: GraphQL, the fallback upload, health, the upload page. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** graphql-ws on /graphql of `server`; returns its disposer. */
+  attachWebSocket(server: Server): { close(): Promise<void> };
+  /** The promotion worker and the housekeeping pass; started only where promotion is enabled. */
+  background: { start(): void; stop(): Promise<void> };
+}
+
+/**
+ * Wires every part of LFS together: construction only (no I/O, nothing
+ * listens or runs). It needs what only a start can provide (the resolved
+ * endpoint and key ARNs, the open repository), so app.ts calls it then.
+ */
+export function createServices(inputs: ServiceInputs): Services {
+  const { config, logger, storage, repository, pubsub, failpoint } = inputs;
+  const { clients, dock, vault } = storage;
+  const authenticator = createAuthenticator(authenticatorOptions(config, inputs.authSecret));
+
+  const relay = createOutboxRelay(
+    repository,
+    createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, vault.name),
+    logger.child({ component: 'outbox-relay' }),
+  );
+  // Subscriptions hear of a change first; the relay then sends what the repository put in the outbox.
+  const events = createFileEvents([subscriptionsOf(pubsub), relay.onFileEvent]);
+  const statusChanges = createStatusChanges({ repository, events, failpoint });
+
+  // AWS grants no session shorter than 900 s; the embedded endpoint can be told otherwise for tests.
+  const minTtlSeconds = config.aws.local ? config.aws.localMinSessionSeconds : 900;
+  const uploads = createUploadService({
+    repository,
+    statusChanges,
+    issuer: createCredentialIssuer({
+      sts: clients.sts,
+      roleArn: config.storage.uploadRoleArn,
+      dock,
+      ttlSeconds: config.uploads.credentialsTtlSeconds,
+      minTtlSeconds,
+    }),
+    revocations: createRevocations({
+      s3: clients.s3,
+      dock,
+      roleArn: config.storage.uploadRoleArn,
+      maxCredentialSeconds: Math.max(config.uploads.credentialsTtlSeconds, minTtlSeconds),
+      logger: logger.child({ component: 'revocations' }),
+    }),
+    s3: clients.s3,
+    presignS3: storage.presignClients.s3,
+    dock,
+    vault,
+    browserEndpoint: storage.browserEndpoint,
+    deadlineSeconds: config.uploads.deadlineSeconds,
+    minPartSize: config.uploads.minPartSize,
+    logger,
+  });
+  const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
+  const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, quotas });
+
+  const handle = createRouter({
+    graphql: api.yoga,
+    readiness: createReadinessProbe({ repository, s3: clients.s3, sqs: clients.sqs, dock, queueUrl: storage.resources.dockEventsQueueUrl }),
+    fallbackUpload: createFallbackUploadHandler({
+      authenticator,
+      upload: createFallbackUpload({ uploads, s3: clients.s3, dock, maxBytes: config.uploads.fallbackMaxBytes }),
+      logger: logger.child({ component: 'fallback-upload' }),
+    }),
+    uploadPage: createUploadPage(logger),
+  });
+
+  return { handle, attachWebSocket: api.attachWebSocket, background: createBackground(inputs, statusChanges, relay) };
 }
 
 /**
@@ -32,24 +118,24 @@ export interface WorkerDeps {
  * and the housekeeping pass (outbox relay, cleanup job, reconciler) at start
  * and every interval.
  */
-export function createWorkers(deps: WorkerDeps) {
-  const { config, s3, repository, lifecycle, logger } = deps;
-  const { storage, promotion, cleanup: cleanupConfig } = config;
+function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, relay: OutboxRelay): Services['background'] {
+  const { config, logger, storage, repository } = inputs;
+  const { promotion, cleanup: cleanupConfig } = config;
+  const { clients, dock, vault } = storage;
   const promoter = createPromoter({
-    s3,
+    s3: clients.s3,
     repository,
-    lifecycle,
-    dockBucket: storage.dockBucket,
-    vaultBucket: storage.vaultBucket,
-    vaultKmsKeyId: deps.vaultKmsKeyArn,
+    statusChanges,
+    dock,
+    vault,
     copy: { singleCopyLimit: promotion.singleCopyLimit, partSize: promotion.copyPartSize, concurrency: promotion.copyConcurrency },
     logger: logger.child({ component: 'promotion' }),
-    failpoint: deps.failpoint,
-    stepHook: deps.stepHook,
+    failpoint: inputs.failpoint,
+    stepHook: inputs.stepHook,
   });
   const worker = createPromotionWorker({
-    sqs: deps.sqs,
-    queueUrl: deps.dockEventsQueueUrl,
+    sqs: clients.sqs,
+    queueUrl: storage.resources.dockEventsQueueUrl,
     promoter,
     logger: logger.child({ component: 'promotion' }),
     concurrency: promotion.concurrency,
@@ -59,20 +145,20 @@ export function createWorkers(deps: WorkerDeps) {
     shutdownGraceSeconds: config.shutdownGraceSeconds,
   });
   const cleanup = createCleanup({
-    s3,
+    s3: clients.s3,
     repository,
-    lifecycle,
-    dockBucket: storage.dockBucket,
-    vaultBucket: storage.vaultBucket,
+    statusChanges,
+    dock,
+    vault,
     staleUploadSeconds: cleanupConfig.staleUploadSeconds,
     maxUploadsPerFile: cleanupConfig.maxUploadsPerFile,
     logger: logger.child({ component: 'cleanup' }),
   });
   const reconciler = createReconciler({
-    s3,
+    s3: clients.s3,
     repository,
     promoter,
-    dockBucket: storage.dockBucket,
+    dock,
     graceSeconds: cleanupConfig.reconcileGraceSeconds,
     logger: logger.child({ component: 'reconciler' }),
   });
@@ -80,7 +166,7 @@ export function createWorkers(deps: WorkerDeps) {
     'housekeeping',
     cleanupConfig.intervalSeconds,
     async () => {
-      await deps.announcer.flush();
+      await relay.flush();
       return { cleanup: await cleanup.run(), reconcile: await reconciler.run() };
     },
     logger.child({ component: 'housekeeping' }),

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Caller } from '../files/model.js';
 import type { QuotaGuard } from '../uploads/quotas.js';
 import type { FileRepository } from '../files/repository.js';
-import type { UploadService } from '../uploads/ticket.js';
+import type { UploadService } from '../uploads/upload-service.js';
 import type { LfsPubSub } from './pubsub.js';
 import type { RateLimiter } from './rate-limit.js';
 
@@ -11,14 +11,14 @@ import type { RateLimiter } from './rate-limit.js';
 export interface ApiServices {
   config: Config;
   uploads: UploadService;
-  /** Read side for `Query.files`; absent until the app wires it (then `files` answers INTERNAL). */
-  files?: FileRepository;
+  /** Read side for `Query.files`. */
+  files: Pick<FileRepository, 'list'>;
   pubsub: LfsPubSub;
   logger: Logger;
   /** Per-owner token buckets of the mutations that mint credentials. */
   rateLimits: { requestUpload: RateLimiter; refreshUploadCredentials: RateLimiter };
-  /** Per-owner quotas on open uploads; without it uploads are not counted. */
-  quotas?: QuotaGuard;
+  /** Per-owner quotas on open uploads. */
+  quotas: QuotaGuard;
 }
 
 /** The GraphQL context of one operation (HTTP request, SSE stream or graphql-ws subscribe). */

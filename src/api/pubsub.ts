@@ -1,4 +1,5 @@
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
+import type { FileEventSubscriber } from '../files/events.js';
 import type { FileEvent } from '../files/model.js';
 
 /** The typed event map of in-process pub/sub; every status transition is published on `fileEvents`. */
@@ -46,4 +47,9 @@ export function createLfsPubSub(options: LfsPubSubOptions = {}): LfsPubSub {
       }, new SlidingBuffer(bufferSize));
     },
   };
+}
+
+/** The GraphQL subscriptions' end of the file-events port: every event goes out on `fileEvents`. */
+export function subscriptionsOf(pubsub: LfsPubSub): FileEventSubscriber {
+  return (event) => pubsub.publish('fileEvents', event);
 }

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { Caller } from '../files/model.js';
 import type { QuotaGuard } from '../uploads/quotas.js';
 import type { FileRepository } from '../files/repository.js';
-import type { UploadService } from '../uploads/ticket.js';
+import type { UploadService } from '../uploads/upload-service.js';
 import type { ApiServices, Context } from './context.js';
 import { useBodyLimit } from './body-limit.js';
 import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
@@ -28,10 +28,10 @@ export interface ApiOptions {
   pubsub: LfsPubSub;
   authenticator: Authenticator;
   logger: Logger;
-  /** Read side of `Query.files`. Optional only until the app passes it; without it `files` answers INTERNAL. */
-  files?: FileRepository;
-  /** Per-owner upload quotas (open uploads, bytes in flight); unchecked without it. */
-  quotas?: QuotaGuard;
+  /** Read side of `Query.files`. */
+  files: Pick<FileRepository, 'list'>;
+  /** Per-owner upload quotas (open uploads, bytes in flight). */
+  quotas: QuotaGuard;
 }
 
 /** What the node:http adapter hands yoga alongside each request. */

@@ -9,16 +9,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { EncryptedBucket } from '../files/model.js';
 
 export interface BootstrapOptions {
   s3: S3Client;
   sqs: SQSClient;
   /** Buckets outside us-east-1 must name their region when created. */
   region: string;
-  dockBucket: string;
-  vaultBucket: string;
-  dockKmsKeyArn: string;
-  vaultKmsKeyArn: string;
+  dock: EncryptedBucket;
+  vault: EncryptedBucket;
   dockEventsQueue: string;
   fileEventsQueue: string;
   /** Visibility timeout of the dock-events queue. */
@@ -37,11 +36,7 @@ export interface BootstrappedResources {
   fileEventsQueueUrl: string;
 }
 
-/**
- * Creates what LFS needs when it is missing: both buckets with their default
- * encryption, both queues, and the dock's ObjectCreated notification.
- * Idempotent, so every start can run it.
- */
+/** Response headers a browser's upload must read: lib-storage needs each part's ETag; the SDK reads the checksum and encryption headers. */
 const DOCK_EXPOSED_HEADERS = [
   'ETag',
   'x-amz-request-id',
@@ -55,16 +50,18 @@ const DOCK_EXPOSED_HEADERS = [
   'x-amz-checksum-type',
 ];
 
+/**
+ * Creates what LFS needs when it is missing: both buckets with their default
+ * encryption, both queues, and the dock's ObjectCreated notification.
+ * Idempotent, so every start can run it.
+ */
 export async function bootstrapResources(options: BootstrapOptions): Promise<BootstrappedResources> {
-  const { s3, sqs } = options;
-  await Promise.all([ensureBucket(s3, options.dockBucket, options.region), ensureBucket(s3, options.vaultBucket, options.region)]);
-  await Promise.all([
-    setDefaultEncryption(s3, options.dockBucket, options.dockKmsKeyArn),
-    setDefaultEncryption(s3, options.vaultBucket, options.vaultKmsKeyArn),
-  ]);
+  const { s3, sqs, dock, vault } = options;
+  await Promise.all([ensureBucket(s3, dock.name, options.region), ensureBucket(s3, vault.name, options.region)]);
+  await Promise.all([setDefaultEncryption(s3, dock), setDefaultEncryption(s3, vault)]);
   await s3.send(
     new PutBucketCorsCommand({
-      Bucket: options.dockBucket,
+      Bucket: dock.name,
       CORSConfiguration: {
         CORSRules: [
           {
@@ -72,7 +69,6 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
             AllowedOrigins: options.uploadOrigins,
             AllowedMethods: ['PUT', 'POST', 'GET', 'HEAD', 'DELETE'],
             AllowedHeaders: ['*'],
-            // lib-storage needs each part's ETag; the SDK reads the checksum and encryption headers.
             ExposeHeaders: DOCK_EXPOSED_HEADERS,
             MaxAgeSeconds: 3600,
           },
@@ -82,7 +78,7 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
   );
   await s3.send(
     new PutBucketLifecycleConfigurationCommand({
-      Bucket: options.dockBucket,
+      Bucket: dock.name,
       LifecycleConfiguration: {
         Rules: [
           {
@@ -116,7 +112,7 @@ export async function bootstrapResources(options: BootstrapOptions): Promise<Boo
   );
   await s3.send(
     new PutBucketNotificationConfigurationCommand({
-      Bucket: options.dockBucket,
+      Bucket: dock.name,
       NotificationConfiguration: {
         QueueConfigurations: [
           {
@@ -152,12 +148,12 @@ async function ensureBucket(s3: S3Client, bucket: string, region: string): Promi
   }
 }
 
-async function setDefaultEncryption(s3: S3Client, bucket: string, kmsKeyArn: string): Promise<void> {
+async function setDefaultEncryption(s3: S3Client, bucket: EncryptedBucket): Promise<void> {
   await s3.send(
     new PutBucketEncryptionCommand({
-      Bucket: bucket,
+      Bucket: bucket.name,
       ServerSideEncryptionConfiguration: {
-        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKeyArn }, BucketKeyEnabled: false }],
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: bucket.kmsKeyArn }, BucketKeyEnabled: false }],
       },
     }),
   );

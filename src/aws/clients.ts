@@ -35,7 +35,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const common = {
     region: options.region,
     endpoint: options.endpoint,
-    credentials: options.credentials,
+    // A fresh plain object: the SDK records on the credentials it is given where they came from,
+    // and settings are frozen (a frozen object made every call fail with a TypeError).
+    credentials: options.credentials && { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
     requestHandler,
   };
   const s3 = new S3Client({ ...common, forcePathStyle: Boolean(options.endpoint) });

@@ -1,7 +1,7 @@
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { FileRecord } from '../files/model.js';
 import { vaultKeyOf } from '../files/model.js';
-import type { OutboundEvents } from '../files/status-changes.js';
+import type { OutboundEvents } from './outbox-relay.js';
 
 /** The JSON body of a file-events message, exactly as ../shared/API.md shows it. */
 export function fileEventMessage(file: FileRecord, vaultBucket: string) {

@@ -1,18 +1,26 @@
 import type { Logger } from 'pino';
-import type { OutboundEvents } from '../files/status-changes.js';
+import type { FileEvent, FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
+import { announces } from '../files/states.js';
 
-export interface Announcer {
+/** Where announced files go to back-end consumers (the SQS file-events queue). */
+export interface OutboundEvents {
+  announce(file: FileRecord): Promise<void>;
+}
+
+/** The relay of the outbox: at-least-once delivery of the announcements the repository committed. */
+export interface OutboxRelay {
   /**
    * Sends every pending announcement, oldest first, and forgets each once
    * sent. Concurrent calls share one pass; a call during a pass schedules
    * another, so nothing committed meanwhile waits for the next interval.
    */
   flush(): Promise<void>;
+  /** Its subscription to the file-events port: an announced change was just committed, so send it now. */
+  onFileEvent(event: FileEvent): Promise<void>;
 }
 
-/** The relay of the outbox: at-least-once delivery of what the repository committed. */
-export function createAnnouncer(repository: FileRepository, outbound: OutboundEvents, logger: Logger): Announcer {
+export function createOutboxRelay(repository: FileRepository, outbound: OutboundEvents, logger: Logger): OutboxRelay {
   let pass: Promise<void> | undefined;
   let again = false;
 
@@ -42,14 +50,19 @@ export function createAnnouncer(repository: FileRepository, outbound: OutboundEv
     }
   }
 
-  return {
-    flush() {
-      if (pass) {
-        again = true;
-        return pass;
-      }
-      pass = run();
+  function flush(): Promise<void> {
+    if (pass) {
+      again = true;
       return pass;
+    }
+    pass = run();
+    return pass;
+  }
+
+  return {
+    flush,
+    async onFileEvent(event) {
+      if (event.type !== 'PROGRESS' && announces(event.file.status)) await flush();
     },
   };
 }

@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { buildUploadRolePolicy } from '../credentials/session-policy.js';
+import type { DisposalStack } from '../disposal.js';
+import type { EncryptedBucket } from '../files/model.js';
 import { createLocalAws, type LocalAws } from '../local-aws/server.js';
 import type { Logger } from '../logger.js';
 import { bootstrapResources, type BootstrappedResources } from './bootstrap.js';
 import { createAwsClients, type AwsClients } from './clients.js';
-
-/** The embedded endpoint's own data folder, inside LFS's. */
-export const localAwsDataDir = (dataDir: string): string => join(dataDir, 'aws');
 
 /** Everything LFS reaches in AWS (or the embedded endpoint), resolved and ready. */
 export interface Storage {
@@ -16,63 +14,71 @@ export interface Storage {
   clients: AwsClients;
   /** Clients for the endpoint browsers reach: presigned URLs are signed for that host. */
   presignClients: AwsClients;
-  /** The S3 endpoint browsers are told to use; undefined on AWS. */
-  publicEndpoint: string | undefined;
-  dockKmsKeyArn: string;
-  vaultKmsKeyArn: string;
+  /** What browsers are told to use: the S3 endpoint (null on AWS) and the region. */
+  browserEndpoint: { endpoint: string | null; region: string };
+  /** The loading dock and the vault, with their keys resolved to ARNs. */
+  dock: EncryptedBucket;
+  vault: EncryptedBucket;
   resources: BootstrappedResources;
-  close(): Promise<void>;
 }
 
 /**
  * Starts the embedded endpoint when configured (with its keys and the upload
  * role), connects the SDK clients and creates the buckets, queues and
- * notification that are missing.
+ * notification that are missing. Whatever it opens is deferred on `opened`
+ * as it goes, so a failure half-way leaves nothing running.
  */
-export async function connectStorage(config: Config, logger: Logger): Promise<Storage> {
+export async function connectStorage(config: Config, logger: Logger, opened: DisposalStack): Promise<Storage> {
+  const { aws, storage } = config;
   let localAws: LocalAws | undefined;
-  let endpoint = config.aws.endpoint;
-  let credentials = config.aws.credentials;
-  let dockKmsKeyArn = config.storage.dockKmsKeyId;
-  let vaultKmsKeyArn = config.storage.vaultKmsKeyId;
-  if (config.aws.local) {
+  let endpoint = aws.endpoint;
+  let credentials = aws.credentials;
+  let dockKmsKeyArn = storage.dockKmsKeyId;
+  let vaultKmsKeyArn = storage.vaultKmsKeyId;
+  if (aws.local) {
     localAws = createLocalAws({
-      dataDir: localAwsDataDir(config.dataDir),
-      port: config.aws.localPort,
+      dataDir: aws.localDataDir,
+      port: aws.localPort,
       host: config.host,
-      region: config.aws.region,
-      accountId: config.aws.accountId,
-      rootCredentials: config.aws.credentials,
-      minSessionDurationSeconds: config.aws.localMinSessionSeconds,
-      secureTransport: config.aws.localSecureTransport,
-      maxUploadsPerKey: config.aws.localMaxUploadsPerKey,
+      region: aws.region,
+      accountId: aws.accountId,
+      // A copy: the settings are frozen, and whoever gets the endpoint's credentials may hand them to the SDK, which writes on them.
+      rootCredentials: aws.credentials && { ...aws.credentials },
+      minSessionDurationSeconds: aws.localMinSessionSeconds,
+      secureTransport: aws.localSecureTransport,
+      maxUploadsPerKey: aws.localMaxUploadsPerKey,
       logger: logger.child({ component: 'local-aws' }),
     });
     await localAws.start();
+    opened.defer(() => localAws!.stop());
     endpoint = localAws.url;
     credentials = localAws.rootCredentials;
-    dockKmsKeyArn = localAws.ensureKey(config.storage.dockKmsKeyId).arn;
-    vaultKmsKeyArn = localAws.ensureKey(config.storage.vaultKmsKeyId).arn;
+    dockKmsKeyArn = localAws.ensureKey(storage.dockKmsKeyId).arn;
+    vaultKmsKeyArn = localAws.ensureKey(storage.vaultKmsKeyId).arn;
     localAws.putRole({
-      name: config.storage.uploadRoleArn.split('/').pop()!,
-      policies: [buildUploadRolePolicy(config.storage.dockBucket, dockKmsKeyArn)],
+      name: storage.uploadRoleArn.split('/').pop()!,
+      policies: [buildUploadRolePolicy(storage.dockBucket, dockKmsKeyArn)],
       maxSessionDurationSeconds: 43_200,
     });
   }
-  const clients = createAwsClients({ endpoint, region: config.aws.region, credentials });
-  const publicEndpoint = config.aws.publicEndpoint ?? endpoint;
-  const presignClients =
-    publicEndpoint && publicEndpoint !== endpoint ? createAwsClients({ endpoint: publicEndpoint, region: config.aws.region, credentials }) : clients;
+  const clients = createAwsClients({ endpoint, region: aws.region, credentials });
+  opened.defer(() => clients.destroy());
+  const publicEndpoint = aws.publicEndpoint ?? endpoint;
+  let presignClients = clients;
+  if (publicEndpoint && publicEndpoint !== endpoint) {
+    presignClients = createAwsClients({ endpoint: publicEndpoint, region: aws.region, credentials });
+    opened.defer(() => presignClients.destroy());
+  }
+  const dock = { name: storage.dockBucket, kmsKeyArn: dockKmsKeyArn };
+  const vault = { name: storage.vaultBucket, kmsKeyArn: vaultKmsKeyArn };
   const resources = await bootstrapResources({
     s3: clients.s3,
     sqs: clients.sqs,
-    region: config.aws.region,
-    dockBucket: config.storage.dockBucket,
-    vaultBucket: config.storage.vaultBucket,
-    dockKmsKeyArn,
-    vaultKmsKeyArn,
-    dockEventsQueue: config.storage.dockEventsQueue,
-    fileEventsQueue: config.storage.fileEventsQueue,
+    region: aws.region,
+    dock,
+    vault,
+    dockEventsQueue: storage.dockEventsQueue,
+    fileEventsQueue: storage.fileEventsQueue,
     visibilitySeconds: config.promotion.visibilitySeconds,
     maxReceives: config.promotion.maxReceives,
     dockLifecycleDays: config.cleanup.dockLifecycleDays,
@@ -82,14 +88,9 @@ export async function connectStorage(config: Config, logger: Logger): Promise<St
     localAws,
     clients,
     presignClients,
-    publicEndpoint,
-    dockKmsKeyArn,
-    vaultKmsKeyArn,
+    browserEndpoint: { endpoint: publicEndpoint ?? null, region: aws.region },
+    dock,
+    vault,
     resources,
-    async close() {
-      if (presignClients !== clients) presignClients.destroy();
-      clients.destroy();
-      await localAws?.stop();
-    },
   };
 }

@@ -1,18 +1,18 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { abortUpload, uploadsUnder } from '../aws/listing.js';
-import type { FileLifecycle } from '../files/status-changes.js';
-import { dockKeyOf, fileIdOfVaultKey } from '../files/model.js';
+import { dockKeyOf, fileIdOfVaultKey, type EncryptedBucket } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
+import type { StatusChanges } from '../files/status-changes.js';
 import { pruneDockUploads } from './dock-uploads.js';
 
 export interface CleanupOptions {
   s3: S3Client;
   repository: FileRepository;
-  lifecycle: FileLifecycle;
-  dockBucket: string;
-  vaultBucket: string;
+  statusChanges: StatusChanges;
+  dock: EncryptedBucket;
+  vault: EncryptedBucket;
   /** Multipart uploads older than this are aborted whatever their file's state. */
   staleUploadSeconds: number;
   /** Open multipart uploads one file's dock key may keep (the newest); the older ones are aborted. */
@@ -39,7 +39,8 @@ export interface CleanupReport {
  * backstop if this job stops running.
  */
 export function createCleanup(options: CleanupOptions) {
-  const { s3, repository, lifecycle, dockBucket } = options;
+  const { s3, repository, statusChanges } = options;
+  const dockBucket = options.dock.name;
 
   async function expireTickets(now: Date): Promise<number> {
     let expired = 0;
@@ -47,7 +48,7 @@ export function createCleanup(options: CleanupOptions) {
       const due = await repository.listExpired(now, 100);
       if (due.length === 0) return expired;
       for (const file of due) {
-        const moved = await lifecycle.transition(file.id, 'AWAITING_UPLOAD', 'EXPIRED', {
+        const moved = await statusChanges.transition(file.id, 'AWAITING_UPLOAD', 'EXPIRED', {
           failureReason: 'The upload was not completed before its deadline',
         });
         if (moved) expired++;
@@ -64,11 +65,11 @@ export function createCleanup(options: CleanupOptions) {
    */
   async function abortInterruptedCopies(): Promise<number> {
     let aborted = 0;
-    for await (const upload of uploadsUnder(s3, options.vaultBucket, 'files/')) {
+    for await (const upload of uploadsUnder(s3, options.vault.name, 'files/')) {
       const fileId = fileIdOfVaultKey(upload.Key ?? '');
       const file = fileId ? await repository.get(fileId) : undefined;
       if (file && !isFinal(file.status)) continue;
-      await abortUpload(s3, options.vaultBucket, upload);
+      await abortUpload(s3, options.vault.name, upload);
       aborted++;
     }
     return aborted;

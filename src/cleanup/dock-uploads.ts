@@ -1,14 +1,14 @@
 import type { MultipartUpload, S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { abortUpload, partsOf, uploadsUnder } from '../aws/listing.js';
-import { fileIdOfDockKey, type FileRecord } from '../files/model.js';
+import { fileIdOfDockKey, type EncryptedBucket, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
 
 export interface DockUploadsOptions {
   s3: S3Client;
   repository: FileRepository;
-  dockBucket: string;
+  dock: EncryptedBucket;
   /** Multipart uploads older than this are aborted whatever their file's state. */
   staleUploadSeconds: number;
   /** Open uploads one file's key may keep; the older ones beyond are aborted. */
@@ -46,7 +46,8 @@ interface KeyGroup {
  * holding at most `maxUploadsPerFile` of them.
  */
 export async function pruneDockUploads(options: DockUploadsOptions, now: Date): Promise<DockUploadsReport> {
-  const { s3, dockBucket, logger } = options;
+  const { s3, logger } = options;
+  const dockBucket = options.dock.name;
   const report: DockUploadsReport = { dead: 0, extra: 0, oversized: 0 };
 
   const abort = async (upload: MultipartUpload, reason: Reason, file: FileRecord | undefined) => {
@@ -93,7 +94,7 @@ function keepInOrder(kept: MultipartUpload[], upload: MultipartUpload): void {
 async function stagedMoreThan(options: DockUploadsOptions, upload: MultipartUpload, limit: number): Promise<boolean> {
   let staged = 0;
   try {
-    for await (const part of partsOf(options.s3, options.dockBucket, upload.Key!, upload.UploadId!)) {
+    for await (const part of partsOf(options.s3, options.dock.name, upload.Key!, upload.UploadId!)) {
       staged += part.Size ?? 0;
       if (staged > limit) return true;
     }

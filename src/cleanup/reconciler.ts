@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
-import { fileIdOfDockKey } from '../files/model.js';
+import { fileIdOfDockKey, type EncryptedBucket } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
 import type { Promoter } from '../promotion/promote.js';
@@ -10,7 +10,7 @@ export interface ReconcilerOptions {
   s3: S3Client;
   repository: FileRepository;
   promoter: Promoter;
-  dockBucket: string;
+  dock: EncryptedBucket;
   /** How long a completed dock object may wait for its notification before it is promoted anyway. */
   graceSeconds: number;
   logger: Logger;
@@ -27,7 +27,8 @@ export interface ReconcileReport {
  * and promotes them anyway; deletes dock objects of final or unknown files.
  */
 export function createReconciler(options: ReconcilerOptions) {
-  const { s3, repository, promoter, dockBucket, logger } = options;
+  const { s3, repository, promoter, logger } = options;
+  const dockBucket = options.dock.name;
   return {
     async run(now = new Date()): Promise<ReconcileReport> {
       const report: ReconcileReport = { promoted: 0, deleted: 0 };

@@ -1,13 +1,15 @@
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
+import type { EncryptedBucket } from '../files/model.js';
+import { sessionArnOf } from './session-name.js';
 
 /**
  * Revocation of upload credentials. STS cannot revoke one session's
  * credentials; the AWS way is an explicit Deny naming the session in a
  * resource policy, which beats every Allow. `revoke(fileId)` adds the file's
- * session ARN (`arn:aws:sts::<account>:assumed-role/<role>/lfs-<fileId>`,
- * the name the credential issuer gives every session of that file, refreshes
- * included) to a Deny statement in the dock's bucket policy.
+ * session ARN (`sessionArnOf`, the name the credential issuer gives every
+ * session of that file, refreshes included) to a Deny statement in the
+ * dock's bucket policy.
  *
  * The bucket policy is limited to 20 KiB. To fit as many revocations as
  * possible, revoked sessions are grouped by when their credentials will all
@@ -23,7 +25,7 @@ import type { Logger } from 'pino';
  */
 export interface RevocationsOptions {
   s3: S3Client;
-  dockBucket: string;
+  dock: EncryptedBucket;
   /** The upload role; sessions are named under it. */
   roleArn: string;
   /** The longest any upload credential lives, seconds: a revocation is kept that long. */
@@ -67,17 +69,6 @@ interface Policy {
   [key: string]: unknown;
 }
 
-/** The session name the credential issuer uses for a file (RoleSessionName allows 64 characters). */
-export const sessionNameOf = (fileId: string) => `lfs-${fileId}`.slice(0, 64);
-
-/** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`: the role's path is not part of it. */
-export function sessionArnOf(roleArn: string, fileId: string): string {
-  const match = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
-  if (!match) throw new Error(`not a role ARN: ${roleArn}`);
-  const [, partition, account, roleName] = match;
-  return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionNameOf(fileId)}`;
-}
-
 const sidOf = (until: Date) => `${SID_PREFIX}${until.toISOString().slice(0, 16).replace(/\D/g, '')}`;
 const untilOf = (statement: Statement) => statement.Condition?.DateLessThan?.['aws:CurrentTime'];
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]) as string[];
@@ -108,7 +99,8 @@ export function withRevocation(policy: Policy | undefined, sessionArn: string, d
 }
 
 export function createRevocations(options: RevocationsOptions): Revocations {
-  const { s3, dockBucket } = options;
+  const { s3 } = options;
+  const dockBucket = options.dock.name;
   const clock = options.clock ?? (() => new Date());
   const maxBytes = options.maxPolicyBytes ?? 20 * 1024;
   // One read-modify-write of the policy at a time in this process.

@@ -65,6 +65,16 @@ export interface FileEvent {
   at: Date;
 }
 
+/**
+ * A bucket and the KMS key its objects are encrypted with, as resolved at
+ * start (a key ARN, also on the embedded endpoint). The dock and the vault
+ * reach every service as one of these.
+ */
+export interface EncryptedBucket {
+  name: string;
+  kmsKeyArn: string;
+}
+
 export function dockKeyOf(fileId: string): string {
   return `uploads/${fileId}`;
 }

@@ -33,7 +33,7 @@ export interface FileRepository {
   transition(id: string, from: FileStatus | readonly FileStatus[], to: FileStatus, patch?: TransitionPatch, now?: Date): Promise<FileRecord | undefined>;
   /**
    * Announcements not yet sent, oldest first. One is committed in the same
-   * transaction as every move into a status that `announces()` names.
+   * transaction as every move into a status that `announces()` (states.ts) names.
    */
   pendingAnnouncements(limit: number): Promise<Announcement[]>;
   /** Forgets an announcement once it was sent. */
@@ -60,11 +60,6 @@ export interface Announcement {
   fileId: string;
   status: FileStatus;
   createdAt: Date;
-}
-
-/** The statuses whose transitions are announced on the file-events queue. */
-export function announces(status: FileStatus): boolean {
-  return status === 'AVAILABLE' || status === 'FAILED';
 }
 
 export class InvalidCursorError extends Error {

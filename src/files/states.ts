@@ -23,6 +23,15 @@ export function isFinal(status: FileStatus): boolean {
   return allowedTransitions[status].length === 0;
 }
 
+/**
+ * The statuses announced to back-end consumers on the file-events queue
+ * (FileAvailable / FileFailed): the repository commits an announcement with
+ * every move into one of them.
+ */
+export function announces(status: FileStatus): boolean {
+  return status === 'AVAILABLE' || status === 'FAILED';
+}
+
 /** The kind of event a transition into `to` emits. */
 export function eventTypeFor(to: FileStatus): FileEventType {
   switch (to) {

@@ -1,50 +1,43 @@
-import type { LfsPubSub } from '../api/pubsub.js';
 import type { Failpoint } from '../failpoints.js';
-import type { Announcer } from '../aws/outbox-relay.js';
-import type { FileEvent, FileRecord, FileStatus, TransitionPatch } from './model.js';
-import { announces, type FileRepository } from './repository.js';
-import { eventTypeFor } from './states.js';
+import type { FileEvents } from './events.js';
+import type { FileRecord, FileStatus, TransitionPatch } from './model.js';
+import type { FileRepository } from './repository.js';
+import { announces, eventTypeFor } from './states.js';
 
-/** Where AVAILABLE and FAILED files are announced to back-end consumers (the SQS file-events queue). */
-export interface OutboundEvents {
-  announce(file: FileRecord): Promise<void>;
-}
-
-export interface FileLifecycle {
+/** The one way a file's status changes: a guarded update, then the event. */
+export interface StatusChanges {
   /**
-   * Moves a file and, only when this call moved it, publishes the transition
-   * on pub/sub and sends the announcement the repository committed with it.
-   * Returns undefined when the file was not in an expected state.
+   * Moves a file and, only when this call moved it, publishes the change to
+   * the file-events port. Returns undefined when the file was not in an
+   * expected state (someone else moved it first).
    */
   transition(id: string, from: FileStatus | readonly FileStatus[], to: FileStatus, patch?: TransitionPatch): Promise<FileRecord | undefined>;
   /** Records and publishes how far a PROMOTING file's vault copy has come. */
   progress(id: string, promotedBytes: number): Promise<void>;
 }
 
-export interface FileLifecycleOptions {
+export interface StatusChangesOptions {
   repository: FileRepository;
-  pubsub: LfsPubSub;
-  announcer?: Announcer;
+  events: FileEvents;
   failpoint?: Failpoint;
 }
 
-export function createFileLifecycle({ repository, pubsub, announcer, failpoint }: FileLifecycleOptions): FileLifecycle {
+export function createStatusChanges({ repository, events, failpoint }: StatusChangesOptions): StatusChanges {
   return {
     async transition(id, from, to, patch) {
       const now = new Date();
       const file = await repository.transition(id, from, to, patch, now);
       if (!file) return undefined;
+      // The announcement is committed with the status: a crash here must not lose it (the outbox relay sends it after a restart).
       if (announces(to)) failpoint?.('promotion.after-commit');
-      const event: FileEvent = { type: eventTypeFor(to), file, at: now };
-      pubsub.publish('fileEvents', event);
-      if (announcer && announces(to)) await announcer.flush();
+      await events.publish({ type: eventTypeFor(to), file, at: now });
       return file;
     },
 
     async progress(id, promotedBytes) {
       const now = new Date();
       const file = await repository.recordProgress(id, promotedBytes, now);
-      if (file) pubsub.publish('fileEvents', { type: 'PROGRESS', file, at: now });
+      if (file) await events.publish({ type: 'PROGRESS', file, at: now });
     },
   };
 }

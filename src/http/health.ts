@@ -1,5 +1,6 @@
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { EncryptedBucket } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 
 export interface ReadinessProbe {
@@ -11,7 +12,8 @@ export interface ReadinessOptions {
   repository: FileRepository;
   s3: S3Client;
   sqs: SQSClient;
-  bucket: string;
+  dock: EncryptedBucket;
+  /** The dock-events queue. */
   queueUrl: string;
   /** @default 2000 */
   timeoutMs?: number;
@@ -35,7 +37,7 @@ export function createReadinessProbe(options: ReadinessOptions): ReadinessProbe 
         probe(async () => {
           if (!(await options.repository.ping())) throw new Error('database did not answer');
         }),
-        probe((abortSignal) => options.s3.send(new HeadBucketCommand({ Bucket: options.bucket }), { abortSignal })),
+        probe((abortSignal) => options.s3.send(new HeadBucketCommand({ Bucket: options.dock.name }), { abortSignal })),
         probe((abortSignal) =>
           options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal }),
         ),

@@ -1,19 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ReadinessProbe } from './health.js';
 import { SCRIPT_PATH, type UploadPage } from '../web/page.js';
+import type { FallbackUploadHandler } from './fallback-upload.js';
+import type { ReadinessProbe } from './health.js';
+
+export interface Routes {
+  /** GraphQL over HTTP and SSE (yoga's node:http handler). */
+  graphql: (req: IncomingMessage, res: ServerResponse) => unknown;
+  readiness: ReadinessProbe;
+  fallbackUpload: FallbackUploadHandler;
+  uploadPage: UploadPage;
+}
 
 /** The HTTP endpoints beside GraphQL (../shared/API.md), and GraphQL itself on /graphql. */
-export function createRouter(
-  yoga: (req: IncomingMessage, res: ServerResponse) => unknown,
-  readiness: ReadinessProbe,
-  fallbackUpload: (req: IncomingMessage, res: ServerResponse, fileId: string) => Promise<void>,
-  uploadPage: UploadPage,
-) {
+export function createRouter(routes: Routes) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     const upload = /^\/uploads\/([A-Za-z0-9_-]{1,64})$/.exec(path);
     if (upload && req.method === 'PUT') {
-      void fallbackUpload(req, res, upload[1]);
+      void routes.fallbackUpload(req, res, upload[1]);
       return;
     }
     switch (path) {
@@ -21,18 +25,18 @@ export function createRouter(
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
         return;
       case '/readyz':
-        void readiness.check().then(({ ready, checks }) => {
+        void routes.readiness.check().then(({ ready, checks }) => {
           res
             .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
             .end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
         });
         return;
       case '/graphql':
-        void yoga(req, res);
+        void routes.graphql(req, res);
         return;
       case '/':
       case SCRIPT_PATH:
-        void uploadPage.serve(req, res, path);
+        void routes.uploadPage.serve(req, res, path);
         return;
       default:
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');

@@ -1,10 +1,10 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { Failpoint, FailpointName, StepHook } from '../failpoints.js';
-import type { FileLifecycle } from '../files/status-changes.js';
-import { dockKeyOf, fileIdOfDockKey, vaultKeyOf, type FileRecord } from '../files/model.js';
+import { dockKeyOf, fileIdOfDockKey, vaultKeyOf, type EncryptedBucket, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
+import type { StatusChanges } from '../files/status-changes.js';
 import { attachmentDisposition } from '../files/content-disposition.js';
 import { copyToVault, isNotFound, isPreconditionFailed, type CopyOptions } from './copy.js';
 import type { DockObjectEvent } from './s3-event.js';
@@ -13,10 +13,10 @@ import { headWithChecksums, mismatchOf, type Expected, type ObjectFacts } from '
 export interface PromoterOptions {
   s3: S3Client;
   repository: FileRepository;
-  lifecycle: FileLifecycle;
-  dockBucket: string;
-  vaultBucket: string;
-  vaultKmsKeyId: string;
+  statusChanges: StatusChanges;
+  dock: EncryptedBucket;
+  /** Where files are promoted to, re-encrypted with its key. */
+  vault: EncryptedBucket;
   copy: CopyOptions;
   logger: Logger;
   failpoint?: Failpoint;
@@ -45,7 +45,9 @@ const expectedOf = (file: FileRecord): Expected => ({ size: file.size, checksum:
  * deletes are idempotent. A FAILED file keeps nothing in the vault.
  */
 export function createPromoter(options: PromoterOptions): Promoter {
-  const { s3, repository, lifecycle, logger } = options;
+  const { s3, repository, statusChanges, logger } = options;
+  const dockBucket = options.dock.name;
+  const vaultBucket = options.vault.name;
   const failpoint = options.failpoint ?? (() => {});
   // A crash test may die at a named step; an in-process test may act there.
   const reach = async (step: FailpointName, fileId: string) => {
@@ -53,11 +55,11 @@ export function createPromoter(options: PromoterOptions): Promoter {
     await options.stepHook?.(step, fileId);
   };
 
-  const deleteDockObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: options.dockBucket, Key: key }));
-  const deleteVaultObject = (fileId: string) => s3.send(new DeleteObjectCommand({ Bucket: options.vaultBucket, Key: vaultKeyOf(fileId) }));
+  const deleteDockObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: dockBucket, Key: key }));
+  const deleteVaultObject = (fileId: string) => s3.send(new DeleteObjectCommand({ Bucket: vaultBucket, Key: vaultKeyOf(fileId) }));
   /** Deletes the vault object only if it is still the version that was judged wrong (If-Match). */
   const deleteWrongVaultObject = (fileId: string, etag: string) =>
-    s3.send(new DeleteObjectCommand({ Bucket: options.vaultBucket, Key: vaultKeyOf(fileId), IfMatch: etag })).catch((error: unknown) => {
+    s3.send(new DeleteObjectCommand({ Bucket: vaultBucket, Key: vaultKeyOf(fileId), IfMatch: etag })).catch((error: unknown) => {
       // Gone, or replaced since: either way not the object judged; fail() below clears what a FAILED file keeps.
       if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
     });
@@ -70,7 +72,7 @@ export function createPromoter(options: PromoterOptions): Promoter {
    */
   async function fail(file: FileRecord, reason: string): Promise<PromotionOutcome> {
     logger.warn({ fileId: file.id, reason }, 'promotion failed');
-    const failed = await lifecycle.transition(file.id, ['AWAITING_UPLOAD', 'PROMOTING'], 'FAILED', { failureReason: reason });
+    const failed = await statusChanges.transition(file.id, ['AWAITING_UPLOAD', 'PROMOTING'], 'FAILED', { failureReason: reason });
     await deleteDockObject(dockKeyOf(file.id));
     if (failed) await deleteVaultObject(file.id);
     return 'failed';
@@ -78,7 +80,7 @@ export function createPromoter(options: PromoterOptions): Promoter {
 
   return {
     async promote(event) {
-      if (event.bucket !== options.dockBucket || !event.eventName.startsWith('ObjectCreated:')) return 'ignored';
+      if (event.bucket !== dockBucket || !event.eventName.startsWith('ObjectCreated:')) return 'ignored';
       const fileId = fileIdOfDockKey(event.key);
       const file = fileId ? await repository.get(fileId) : undefined;
       if (!file) {
@@ -96,7 +98,7 @@ export function createPromoter(options: PromoterOptions): Promoter {
       const promoting =
         file.status === 'PROMOTING'
           ? file
-          : await lifecycle.transition(file.id, 'AWAITING_UPLOAD', 'PROMOTING', { uploadedAt: event.eventTime });
+          : await statusChanges.transition(file.id, 'AWAITING_UPLOAD', 'PROMOTING', { uploadedAt: event.eventTime });
       if (!promoting) return 'ignored';
       return promoteFile(promoting, event.key);
     },
@@ -111,27 +113,27 @@ export function createPromoter(options: PromoterOptions): Promoter {
   async function promoteFile(file: FileRecord, dockKey: string): Promise<PromotionOutcome> {
     let dock: ObjectFacts;
     try {
-      dock = await headWithChecksums(s3, options.dockBucket, dockKey);
+      dock = await headWithChecksums(s3, dockBucket, dockKey);
     } catch (error) {
       if (!isNotFound(error)) throw error;
       return finishWithoutDockObject(file);
     }
-    const uploaded = await mismatchOf(s3, { bucket: options.dockBucket, key: dockKey, facts: dock, label: 'uploaded' }, expectedOf(file));
+    const uploaded = await mismatchOf(s3, { bucket: dockBucket, key: dockKey, facts: dock, label: 'uploaded' }, expectedOf(file));
     if (uploaded) return fail(file, uploaded.kind === 'changed' ? SOURCE_CHANGED : uploaded.description);
 
     await reach('promotion.before-copy', file.id);
     const copied = await copyToVault(
       s3,
       {
-        sourceBucket: options.dockBucket,
+        sourceBucket: dockBucket,
         sourceKey: dockKey,
         sourceETag: dock.etag,
-        targetBucket: options.vaultBucket,
+        targetBucket: vaultBucket,
         targetKey: vaultKeyOf(file.id),
         size: dock.size,
         contentType: file.contentType,
         contentDisposition: attachmentDisposition(file.name),
-        kmsKeyId: options.vaultKmsKeyId,
+        kmsKeyId: options.vault.kmsKeyArn,
         checksumAlgorithm: file.checksum?.algorithm,
       },
       {
@@ -139,14 +141,14 @@ export function createPromoter(options: PromoterOptions): Promoter {
         onProgress: (bytes) => {
           failpoint('promotion.mid-copy');
           // Progress is informational: a failed write of it must not fail the copy.
-          lifecycle.progress(file.id, bytes).catch((error) => logger.warn({ err: error }, 'could not record progress'));
+          statusChanges.progress(file.id, bytes).catch((error) => logger.warn({ err: error }, 'could not record progress'));
           return options.stepHook?.('promotion.mid-copy', file.id);
         },
       },
     );
     if (copied === 'source-changed') return fail(file, SOURCE_CHANGED);
     await reach('promotion.after-copy', file.id);
-    return finish(file, await headWithChecksums(s3, options.vaultBucket, vaultKeyOf(file.id)), dockKey);
+    return finish(file, await headWithChecksums(s3, vaultBucket, vaultKeyOf(file.id)), dockKey);
   }
 
   /**
@@ -158,14 +160,14 @@ export function createPromoter(options: PromoterOptions): Promoter {
    */
   async function finish(file: FileRecord, vault: ObjectFacts, dockKey: string | undefined): Promise<PromotionOutcome> {
     const vaultKey = vaultKeyOf(file.id);
-    const wrong = await mismatchOf(s3, { bucket: options.vaultBucket, key: vaultKey, facts: vault, label: 'copied' }, expectedOf(file));
+    const wrong = await mismatchOf(s3, { bucket: vaultBucket, key: vaultKey, facts: vault, label: 'copied' }, expectedOf(file));
     if (wrong?.kind === 'changed') throw new Error(`vault object ${vaultKey} changed while it was verified`);
     if (wrong) {
       await deleteWrongVaultObject(file.id, vault.etag);
       return fail(file, `the vault copy was wrong and was removed: ${wrong.description}`);
     }
     if (dockKey) await deleteDockObject(dockKey);
-    if (await lifecycle.transition(file.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() })) return 'available';
+    if (await statusChanges.transition(file.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() })) return 'available';
     // Another run settled the file first. If it ended FAILED, the copy this run made must not stay.
     if ((await repository.get(file.id))?.status === 'FAILED') await deleteVaultObject(file.id);
     return 'ignored';
@@ -175,7 +177,7 @@ export function createPromoter(options: PromoterOptions): Promoter {
   async function finishWithoutDockObject(file: FileRecord): Promise<PromotionOutcome> {
     let vault: ObjectFacts;
     try {
-      vault = await headWithChecksums(s3, options.vaultBucket, vaultKeyOf(file.id));
+      vault = await headWithChecksums(s3, vaultBucket, vaultKeyOf(file.id));
     } catch (error) {
       if (!isNotFound(error)) throw error;
       return fail(file, 'the uploaded object disappeared before it could be promoted');

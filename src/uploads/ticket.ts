@@ -1,4 +1,14 @@
-import type { Caller, Checksum, FileRecord } from '../files/model.js';
+import type { UploadCredentials } from '../credentials/issuer.js';
+import type { Checksum, FileRecord } from '../files/model.js';
+
+/** `RequestUploadInput` after validation by the API layer. */
+export interface UploadRequest {
+  name: string;
+  size: number;
+  contentType: string;
+  metadata: Record<string, unknown>;
+  checksum: Checksum | null;
+}
 
 /** Where and how the browser uploads; matches `UploadTarget` in ../shared/API.md. */
 export interface UploadTarget {
@@ -11,48 +21,19 @@ export interface UploadTarget {
   partSize: number;
 }
 
-export interface UploadCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-}
-
+/** What `requestUpload` hands out: the new file, where to upload it, and credentials for that one key. */
 export interface UploadTicket {
   file: FileRecord;
   target: UploadTarget;
   credentials: UploadCredentials;
 }
 
-/** A presigned GET on the vault copy; matches `DownloadLink` in ../shared/API.md. */
-export interface DownloadLink {
-  url: string;
-  expiresAt: Date;
-}
+const MiB = 1024 * 1024;
+/** S3's limit on parts per multipart upload. */
+const MAX_PARTS = 10_000;
 
-/** `RequestUploadInput` after validation by the API layer. */
-export interface UploadRequest {
-  name: string;
-  size: number;
-  contentType: string;
-  metadata: Record<string, unknown>;
-  checksum: Checksum | null;
-}
-
-/**
- * The upload use cases behind the mutations. Errors are `LfsError`s
- * (NOT_FOUND for files the caller cannot see, CONFLICT for wrong states).
- */
-export interface UploadService {
-  requestUpload(caller: Caller, request: UploadRequest): Promise<UploadTicket>;
-  refreshUploadCredentials(caller: Caller, fileId: string): Promise<UploadCredentials>;
-  /** The file when the caller may see it. */
-  getFile(caller: Caller, fileId: string): Promise<FileRecord | undefined>;
-  /**
-   * Aborts the multipart upload and moves the file to CANCELLED. Optional
-   * until implemented: the API answers INTERNAL 'not implemented yet' without it.
-   */
-  cancelUpload?(caller: Caller, fileId: string): Promise<FileRecord>;
-  /** A presigned GET for an AVAILABLE file, valid `expiresInSeconds` (validated by the API). Optional like cancelUpload. */
-  createDownloadLink?(caller: Caller, fileId: string, expiresInSeconds: number): Promise<DownloadLink>;
+/** The smallest whole-MiB part size, at least `minPartSize`, that fits `size` in 10,000 parts. */
+export function recommendedPartSize(size: number, minPartSize: number): number {
+  const needed = Math.ceil(size / MAX_PARTS / MiB) * MiB;
+  return Math.max(minPartSize, needed);
 }

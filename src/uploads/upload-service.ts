@@ -3,44 +3,57 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { abortEach, uploadsOfKey } from '../aws/listing.js';
-import type { CredentialIssuer } from '../credentials/issuer.js';
+import type { CredentialIssuer, UploadCredentials } from '../credentials/issuer.js';
 import type { Revocations } from '../credentials/revocations.js';
 import { conflict, notFound } from '../errors.js';
 import { attachmentDisposition } from '../files/content-disposition.js';
-import type { FileLifecycle } from '../files/status-changes.js';
-import { canSee, dockKeyOf, vaultKeyOf, type Caller, type FileRecord } from '../files/model.js';
+import { canSee, dockKeyOf, vaultKeyOf, type Caller, type EncryptedBucket, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
-import type { UploadService, UploadTarget } from './ticket.js';
+import type { StatusChanges } from '../files/status-changes.js';
+import { recommendedPartSize, type UploadRequest, type UploadTicket } from './ticket.js';
 
-const MiB = 1024 * 1024;
-/** S3's limit on parts per multipart upload. */
-const MAX_PARTS = 10_000;
+/** A presigned GET on the vault copy; matches `DownloadLink` in ../shared/API.md. */
+export interface DownloadLink {
+  url: string;
+  expiresAt: Date;
+}
+
+/**
+ * The upload use cases behind the mutations. Errors are `LfsError`s
+ * (NOT_FOUND for files the caller cannot see, CONFLICT for wrong states).
+ */
+export interface UploadService {
+  requestUpload(caller: Caller, request: UploadRequest): Promise<UploadTicket>;
+  refreshUploadCredentials(caller: Caller, fileId: string): Promise<UploadCredentials>;
+  /** The file when the caller may see it. */
+  getFile(caller: Caller, fileId: string): Promise<FileRecord | undefined>;
+  /** Moves an AWAITING_UPLOAD file to CANCELLED, revokes its credentials and clears its dock key. */
+  cancelUpload(caller: Caller, fileId: string): Promise<FileRecord>;
+  /** A presigned GET for an AVAILABLE file, valid `expiresInSeconds` (validated by the API). */
+  createDownloadLink(caller: Caller, fileId: string, expiresInSeconds: number): Promise<DownloadLink>;
+}
 
 export interface UploadServiceOptions {
   repository: FileRepository;
+  statusChanges: StatusChanges;
   issuer: CredentialIssuer;
-  target: Omit<UploadTarget, 'key' | 'partSize'>;
-  deadlineSeconds: number;
-  minPartSize: number;
-  lifecycle: FileLifecycle;
+  /** Refuses a cancelled file's upload credentials (a Deny in the dock bucket policy). */
+  revocations: Pick<Revocations, 'revoke'>;
   /** LFS's own S3 client, for aborting uploads in the dock. */
   s3: S3Client;
   /** Signs download links; its endpoint is the one browsers reach. */
   presignS3: S3Client;
-  vaultBucket: string;
+  dock: EncryptedBucket;
+  vault: EncryptedBucket;
+  /** How browsers reach the dock: the endpoint they are told (null on AWS) and the region. */
+  browserEndpoint: { endpoint: string | null; region: string };
+  deadlineSeconds: number;
+  minPartSize: number;
   logger: Logger;
-  /** Refuses a cancelled file's upload credentials (a Deny in the dock bucket policy); without it they live until they expire. */
-  revocations?: Pick<Revocations, 'revoke'>;
-}
-
-/** The smallest whole-MiB part size, at least `minPartSize`, that fits `size` in 10,000 parts. */
-export function recommendedPartSize(size: number, minPartSize: number): number {
-  const needed = Math.ceil(size / MAX_PARTS / MiB) * MiB;
-  return Math.max(minPartSize, needed);
 }
 
 export function createUploadService(options: UploadServiceOptions): UploadService {
-  const { repository, issuer } = options;
+  const { repository, issuer, dock } = options;
 
   async function visibleFile(caller: Caller, fileId: string): Promise<FileRecord | undefined> {
     const file = await repository.get(fileId);
@@ -51,10 +64,9 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
     async requestUpload(caller, request) {
       const now = new Date();
       const id = randomUUID();
-      const key = dockKeyOf(id);
       const uploadDeadline = new Date(now.getTime() + options.deadlineSeconds * 1000);
       // Credentials first: if STS fails, no orphan record is left behind.
-      const credentials = await issuer.issue(id, key, uploadDeadline, now);
+      const credentials = await issuer.issue(id, uploadDeadline, now);
       const file = await repository.create({
         id,
         owner: caller.subject,
@@ -67,9 +79,19 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
         createdAt: now,
         uploadDeadline,
       });
+      const { endpoint, region } = options.browserEndpoint;
       return {
         file,
-        target: { ...options.target, key, partSize: recommendedPartSize(request.size, options.minPartSize) },
+        target: {
+          endpoint,
+          region,
+          bucket: dock.name,
+          key: dockKeyOf(id),
+          // A custom endpoint (the embedded one) is addressed by path; AWS by virtual host.
+          forcePathStyle: endpoint !== null,
+          kmsKeyId: dock.kmsKeyArn,
+          partSize: recommendedPartSize(request.size, options.minPartSize),
+        },
         credentials,
       };
     },
@@ -79,7 +101,7 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       if (!file) throw notFound();
       if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}; credentials are only issued while AWAITING_UPLOAD`);
       if (file.uploadDeadline.getTime() <= Date.now()) throw conflict('The upload deadline has passed');
-      return issuer.issue(file.id, dockKeyOf(file.id), file.uploadDeadline);
+      return issuer.issue(file.id, file.uploadDeadline);
     },
 
     getFile: visibleFile,
@@ -88,11 +110,11 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       const file = await visibleFile(caller, fileId);
       if (!file) throw notFound();
       if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}; only AWAITING_UPLOAD files can be cancelled`);
-      const cancelled = await options.lifecycle.transition(file.id, 'AWAITING_UPLOAD', 'CANCELLED');
+      const cancelled = await options.statusChanges.transition(file.id, 'AWAITING_UPLOAD', 'CANCELLED');
       if (!cancelled) throw conflict('The file changed state while it was being cancelled');
       // Before clearing the dock, so the credentials cannot start a new upload behind the abort.
       await options.revocations
-        ?.revoke(file.id)
+        .revoke(file.id)
         .catch((error) => options.logger.error({ err: error, fileId }, 'could not revoke the upload credentials of a cancelled file'));
       // Best effort now; the cleanup job aborts whatever this misses.
       await clearDock(file.id).catch((error) => options.logger.warn({ err: error, fileId }, 'could not clear the dock after cancel'));
@@ -107,7 +129,7 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       const url = await getSignedUrl(
         options.presignS3,
         new GetObjectCommand({
-          Bucket: options.vaultBucket,
+          Bucket: options.vault.name,
           Key: vaultKeyOf(file.id),
           ResponseContentDisposition: attachmentDisposition(file.name),
           ResponseContentType: file.contentType,
@@ -121,9 +143,8 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
   /** Aborts every multipart upload of the file's dock key and deletes a completed object. */
   async function clearDock(fileId: string): Promise<void> {
     const key = dockKeyOf(fileId);
-    const bucket = options.target.bucket;
     // Every page: the credentials may have opened more uploads than one listing holds.
-    await abortEach(options.s3, bucket, uploadsOfKey(options.s3, bucket, key));
-    await options.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await abortEach(options.s3, dock.name, uploadsOfKey(options.s3, dock.name, key));
+    await options.s3.send(new DeleteObjectCommand({ Bucket: dock.name, Key: key }));
   }
 }

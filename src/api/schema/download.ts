@@ -1,5 +1,5 @@
-import { badInput, LfsError } from '../../errors.js';
-import type { DownloadLink } from '../../uploads/ticket.js';
+import { badInput } from '../../errors.js';
+import type { DownloadLink } from '../../uploads/upload-service.js';
 import { builder } from '../builder.js';
 
 export const DEFAULT_LINK_SECONDS = 900;
@@ -26,7 +26,6 @@ builder.mutationField('createDownloadLink', (t) =>
       // The minimum is a setting only so tests can watch a link expire.
       const min = services.config.api.downloadLinkMinSeconds;
       if (seconds < min || seconds > MAX_LINK_SECONDS) throw badInput('expiresIn', `must be between ${min} and ${MAX_LINK_SECONDS} seconds`);
-      if (!services.uploads.createDownloadLink) throw new LfsError('INTERNAL', 'not implemented yet');
       return services.uploads.createDownloadLink(caller, String(fileId), seconds);
     },
   }),

@@ -1,4 +1,4 @@
-import { badInput, LfsError } from '../../errors.js';
+import { badInput } from '../../errors.js';
 import type { FileRecord } from '../../files/model.js';
 import { InvalidCursorError, type FilePage } from '../../files/repository.js';
 import { builder } from '../builder.js';
@@ -42,7 +42,6 @@ builder.queryField('files', (t) =>
     resolve: async (_root, args, { caller, services }) => {
       const first = args.first ?? DEFAULT_PAGE_SIZE;
       if (first < 1) throw badInput('first', 'must be at least 1');
-      if (!services.files) throw new LfsError('INTERNAL', 'not implemented yet');
       try {
         return await services.files.list({
           tenant: caller.tenant,

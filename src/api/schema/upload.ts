@@ -1,6 +1,6 @@
-import { LfsError } from '../../errors.js';
 import type { Caller } from '../../files/model.js';
-import type { UploadCredentials, UploadTarget, UploadTicket } from '../../uploads/ticket.js';
+import type { UploadCredentials } from '../../credentials/issuer.js';
+import type { UploadTarget, UploadTicket } from '../../uploads/ticket.js';
 import { builder } from '../builder.js';
 import { validateUploadRequest } from '../validation.js';
 import { ChecksumAlgorithmEnum, FileRef } from './file.js';
@@ -63,8 +63,7 @@ builder.mutationField('requestUpload', (t) =>
       // Counted before validation: failed attempts cost the same as good ones.
       services.rateLimits.requestUpload.take(ownerKey(caller));
       const request = validateUploadRequest(input, services.config.uploads);
-      const create = () => services.uploads.requestUpload(caller, request);
-      return services.quotas ? services.quotas.admit(caller, request.size, create) : create();
+      return services.quotas.admit(caller, request.size, () => services.uploads.requestUpload(caller, request));
     },
   }),
 );
@@ -86,9 +85,6 @@ builder.mutationField('cancelUpload', (t) =>
     type: FileRef,
     description: 'Aborts the multipart upload and marks the file CANCELLED.',
     args: { fileId: t.arg.id({ required: true }) },
-    resolve: (_root, { fileId }, { caller, services }) => {
-      if (!services.uploads.cancelUpload) throw new LfsError('INTERNAL', 'not implemented yet');
-      return services.uploads.cancelUpload(caller, String(fileId));
-    },
+    resolve: (_root, { fileId }, { caller, services }) => services.uploads.cancelUpload(caller, String(fileId)),
   }),
 );

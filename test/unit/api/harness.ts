@@ -16,7 +16,7 @@ import { createQuotaGuard } from '../../../src/uploads/quotas.js';
 import type { FileRepository } from '../../../src/files/repository.js';
 import { createSqliteFileRepository } from '../../../src/db/sqlite/repository.js';
 import { eventTypeFor } from '../../../src/files/states.js';
-import type { UploadService } from '../../../src/uploads/ticket.js';
+import type { UploadService } from '../../../src/uploads/upload-service.js';
 
 export const secret = 'api-test-secret-0123456789-abcdefghijklmnop';
 
@@ -82,6 +82,19 @@ export function createTestUploadService(repository: FileRepository): UploadServi
     async getFile(caller, fileId) {
       const file = await repository.get(fileId);
       return file && canSee(caller, file) ? file : undefined;
+    },
+    async cancelUpload(caller, fileId) {
+      const file = await service.getFile(caller, fileId);
+      if (!file) throw notFound();
+      const cancelled = await repository.transition(file.id, 'AWAITING_UPLOAD', 'CANCELLED');
+      if (!cancelled) throw conflict(`File is ${file.status}`);
+      return cancelled;
+    },
+    async createDownloadLink(caller, fileId, expiresInSeconds) {
+      const file = await service.getFile(caller, fileId);
+      if (!file) throw notFound();
+      if (file.status !== 'AVAILABLE') throw conflict(`File is ${file.status}`);
+      return { url: `http://vault.test/files/${file.id}`, expiresAt: new Date(Date.now() + expiresInSeconds * 1000) };
     },
   };
   return service;

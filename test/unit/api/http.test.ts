@@ -197,15 +197,7 @@ describe('GraphQL over HTTP', () => {
       expect((await refresh(bobs.id)).body.errors![0].extensions?.code).toBe('NOT_FOUND');
     });
 
-    it('answers INTERNAL "not implemented yet" while the service lacks cancel and download links', async () => {
-      const file = await t.seed({ owner: 'alice' });
-      for (const query of ['mutation ($id: ID!) { cancelUpload(fileId: $id) { id } }', 'mutation ($id: ID!) { createDownloadLink(fileId: $id) { url } }']) {
-        const { body } = await t.graphql(query, { id: file.id }, alice);
-        expect(body.errors![0]).toMatchObject({ message: 'not implemented yet', extensions: { code: 'INTERNAL' } });
-      }
-    });
-
-    it('uses the service for cancel and download links when it has them', async () => {
+    it('hands cancel and download links to the upload service', async () => {
       const file = await t.seed({ owner: 'alice', status: 'AVAILABLE' });
       const calls: unknown[] = [];
       t.uploads.cancelUpload = async (caller, fileId) => {

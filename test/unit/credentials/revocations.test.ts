@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sessionArnOf, withRevocation } from '../../../src/credentials/revocations.js';
+import { withRevocation } from '../../../src/credentials/revocations.js';
+import { sessionArnOf } from '../../../src/credentials/session-name.js';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
 const until = new Date('2026-03-01T13:05:00.000Z');

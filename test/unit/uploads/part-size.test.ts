@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recommendedPartSize } from '../../../src/uploads/upload-service.js';
+import { recommendedPartSize } from '../../../src/uploads/ticket.js';
 import { copyPartSize } from '../../../src/promotion/copy.js';
 
 const MiB = 1024 ** 2;
