@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { generate } from '@graphql-codegen/cli';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/api/schema/index.js';
 import { printSortedSchema } from '../../src/api/schema-sdl.js';
+import codegenConfig from '../../codegen.ts';
 import { contractProblems, graphqlBlockOf } from './contract-check.js';
 
 const repoFile = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -16,6 +18,12 @@ const withoutHeader = (sdl: string) => sdl.replace(/^(#.*\n)+\n/, '');
 describe('schema contract', () => {
   it('schema.graphql is what `npm run schema` prints (run it after changing the schema)', async () => {
     expect(await readFile(repoFile('schema.graphql'), 'utf8')).toBe(printSortedSchema());
+  });
+
+  it("the upload page's typed documents are what `npm run codegen` prints from schema.graphql (run it after changing either)", async () => {
+    const outputs: Array<{ filename: string; content: string }> = await generate({ ...codegenConfig, cwd: repoFile(''), silent: true }, false);
+    expect(outputs.length).toBeGreaterThan(0);
+    for (const { filename, content } of outputs) expect(await readFile(repoFile(filename), 'utf8'), filename).toBe(content);
   });
 
   it('has every type, field, argument and enum value of the checked-in contract copy', async () => {

@@ -5,33 +5,29 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { FileEventsSubscription, TypedDocumentString } from './gql/graphql.js';
+import { graphql } from './gql/index.js';
 
-interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-}
-
-interface Ticket {
-  file: { id: string };
-  target: { endpoint: string | null; region: string; bucket: string; key: string; forcePathStyle: boolean; kmsKeyId: string; partSize: number };
-  credentials: Credentials;
-}
-
-const REQUEST_UPLOAD = `mutation RequestUpload($input: RequestUploadInput!) {
-  requestUpload(input: $input) {
-    file { id }
-    target { endpoint region bucket key forcePathStyle kmsKeyId partSize }
-    credentials { accessKeyId secretAccessKey sessionToken expiration }
+// Typed by `npm run codegen` from schema.graphql: a change to the schema that breaks one of these fails the typecheck.
+const REQUEST_UPLOAD = graphql(`
+  mutation RequestUpload($input: RequestUploadInput!) {
+    requestUpload(input: $input) {
+      file { id }
+      target { endpoint region bucket key forcePathStyle kmsKeyId partSize }
+      credentials { accessKeyId secretAccessKey sessionToken expiration }
+    }
   }
-}`;
-const REFRESH = `mutation Refresh($fileId: ID!) {
-  refreshUploadCredentials(fileId: $fileId) { accessKeyId secretAccessKey sessionToken expiration }
-}`;
-const FILE_EVENTS = `subscription Events($fileId: ID) {
-  fileEvents(fileId: $fileId) { type file { id status failureReason } }
-}`;
+`);
+const REFRESH_CREDENTIALS = graphql(`
+  mutation RefreshCredentials($fileId: ID!) {
+    refreshUploadCredentials(fileId: $fileId) { accessKeyId secretAccessKey sessionToken expiration }
+  }
+`);
+const FILE_EVENTS = graphql(`
+  subscription FileEvents($fileId: ID) {
+    fileEvents(fileId: $fileId) { type file { id status failureReason } }
+  }
+`);
 
 const tokenInput = document.querySelector<HTMLInputElement>('#token')!;
 const fileInput = document.querySelector<HTMLInputElement>('#file')!;
@@ -43,13 +39,13 @@ localStorage.removeItem('lfs.token');
 tokenInput.value = sessionStorage.getItem('lfs.token') ?? '';
 tokenInput.addEventListener('change', () => sessionStorage.setItem('lfs.token', tokenInput.value.trim()));
 
-async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+async function execute<Result, Variables>(document: TypedDocumentString<Result, Variables>, variables: Variables): Promise<Result> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenInput.value.trim()}` },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: document.toString(), variables }),
   });
-  const body = (await response.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+  const body = (await response.json()) as { data?: Result; errors?: { message: string; extensions?: { code?: string } }[] };
   if (body.errors?.length || !body.data) {
     throw Object.assign(new Error(body.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`), { code: body.errors?.[0]?.extensions?.code });
   }
@@ -77,7 +73,7 @@ async function followUntilFinal(fileId: string, show: (status: string, state?: '
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${tokenInput.value.trim()}` },
-    body: JSON.stringify({ query: FILE_EVENTS, variables: { fileId } }),
+    body: JSON.stringify({ query: FILE_EVENTS.toString(), variables: { fileId } }),
   });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
@@ -95,7 +91,7 @@ async function followUntilFinal(fileId: string, show: (status: string, state?: '
         .map((line) => line.slice(5).trim())
         .join('\n');
       if (!data) continue;
-      const file = (JSON.parse(data) as { data?: { fileEvents: { file: { status: string; failureReason?: string } } } }).data?.fileEvents.file;
+      const file = (JSON.parse(data) as { data?: FileEventsSubscription }).data?.fileEvents.file;
       if (!file) continue;
       if (file.status === 'AVAILABLE') {
         show('AVAILABLE', 'done');
@@ -116,7 +112,7 @@ async function send(file: File): Promise<void> {
   const show = row(file.name);
   try {
     show('requesting a ticket');
-    const { requestUpload: ticket } = await graphql<{ requestUpload: Ticket }>(REQUEST_UPLOAD, {
+    const { requestUpload: ticket } = await execute(REQUEST_UPLOAD, {
       input: { name: file.name, size: file.size, contentType: file.type || 'application/octet-stream' },
     });
     // Subscribed before the upload ends, so the moment the file is ready is not missed.
@@ -131,7 +127,7 @@ async function send(file: File): Promise<void> {
       credentials: async () => {
         if (!lastCredentials && Date.parse(credentials.expiration) - Date.now() < 5 * 60_000) {
           try {
-            credentials = (await graphql<{ refreshUploadCredentials: Credentials }>(REFRESH, { fileId: ticket.file.id })).refreshUploadCredentials;
+            credentials = (await execute(REFRESH_CREDENTIALS, { fileId: ticket.file.id })).refreshUploadCredentials;
           } catch (error) {
             if (Date.parse(credentials.expiration) <= Date.now()) throw error;
             // CONFLICT: the ticket's deadline is near, and the current credentials already run up to it.
