@@ -6,7 +6,7 @@ import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/api/schema/index.js';
 import { printSortedSchema } from '../../src/api/schema-sdl.js';
-import codegenConfig from '../../codegen.ts';
+import codegenConfig from '../../codegen.js';
 import { contractProblems, graphqlBlockOf } from './contract-check.js';
 
 const repoFile = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));

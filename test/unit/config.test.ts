@@ -29,6 +29,37 @@ describe('loadConfig', () => {
     expect(problems).toContain('LFS_PORT');
     expect(problems).toContain('LFS_MAX_FILE_SIZE');
     expect(problems).toContain('LFS_DOCK_BUCKET');
+    // A rule between two valid settings is reported in the same pass as the bad values.
+    expect(problems).toContain('LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY must be set together');
+  });
+
+  it('checks a rule between settings only when those settings are valid themselves', () => {
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problemsOf({ LFS_DOCK_BUCKET: 'same-name', LFS_VAULT_BUCKET: 'same-name', LFS_UPLOAD_DEADLINE_SECONDS: 'soon' })).toEqual([
+      expect.stringMatching(/^LFS_UPLOAD_DEADLINE_SECONDS: /),
+      'LFS_DOCK_BUCKET and LFS_VAULT_BUCKET must differ',
+    ]);
+  });
+
+  it('reads the root credentials of `lfs local-aws`, both or neither', () => {
+    expect(loadConfig({}).aws.localRootCredentials).toBeUndefined();
+    expect(loadConfig({ LFS_LOCAL_AWS_ACCESS_KEY_ID: 'AKIALOCAL', LFS_LOCAL_AWS_SECRET_ACCESS_KEY: 'local-secret' }).aws.localRootCredentials).toEqual({
+      accessKeyId: 'AKIALOCAL',
+      secretAccessKey: 'local-secret',
+    });
+    expect(() => loadConfig({ LFS_LOCAL_AWS_ACCESS_KEY_ID: 'AKIALOCAL' })).toThrow(/LFS_LOCAL_AWS_ACCESS_KEY_ID and LFS_LOCAL_AWS_SECRET_ACCESS_KEY must be set together/);
+  });
+
+  it("keeps the embedded endpoint's data inside LFS's data folder", () => {
+    const config = loadConfig({ LFS_DATA_DIR: '/var/lib/lfs' });
+    expect([config.dataDir, config.aws.localDataDir]).toEqual(['/var/lib/lfs', '/var/lib/lfs/aws']);
   });
 
   it('reads the browser upload origins as a list, and refuses what is not an origin', () => {
