@@ -11,9 +11,10 @@ export interface AwsClientOptions {
   region: string;
   /** Undefined means the SDK's default provider chain (env, profile, instance role). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  /** Sockets per client; parallel part copies need more than the SDK's default 50. @default 64 */
-  maxSockets?: number;
 }
+
+/** Sockets per client: parallel part copies need more than the SDK's default 50. */
+const MAX_SOCKETS = 64;
 
 export interface AwsClients {
   s3: S3Client;
@@ -24,10 +25,9 @@ export interface AwsClients {
 
 /** The SDK clients LFS itself uses, built once and shared. */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const maxSockets = options.maxSockets ?? 64;
   const requestHandler = new NodeHttpHandler({
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
     // Long polls hold a request for 20 s; copies of big parts take a while.
     requestTimeout: 0,
     connectionTimeout: 5_000,
@@ -35,8 +35,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const common = {
     region: options.region,
     endpoint: options.endpoint,
-    // A fresh plain object: the SDK records on the credentials it is given where they came from,
-    // and settings are frozen (a frozen object made every call fail with a TypeError).
+    // A fresh plain object: the SDK writes on the credentials it is given (where they came from),
+    // and the settings they come from are frozen.
     credentials: options.credentials && { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
     requestHandler,
   };

@@ -3,7 +3,7 @@ import type { FileRecord } from '../files/model.js';
 import { vaultKeyOf } from '../files/model.js';
 import type { OutboundEvents } from './outbox-relay.js';
 
-/** The JSON body of a file-events message, exactly as ../shared/API.md shows it. */
+/** The JSON body of a file-events message: back ends parse it, so it is public contract like the GraphQL schema. */
 export function fileEventMessage(file: FileRecord, vaultBucket: string) {
   const type = file.status === 'AVAILABLE' ? 'FileAvailable' : 'FileFailed';
   return {

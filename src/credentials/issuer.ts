@@ -4,7 +4,7 @@ import { dockKeyOf, type EncryptedBucket } from '../files/model.js';
 import { sessionNameOf } from './session-name.js';
 import { buildSessionPolicy } from './session-policy.js';
 
-/** Temporary credentials for one file's dock key; matches `UploadCredentials` in ../shared/API.md. */
+/** Temporary credentials for one file's dock key; `UploadCredentials` in schema.graphql. */
 export interface UploadCredentials {
   accessKeyId: string;
   secretAccessKey: string;

@@ -31,9 +31,6 @@ export interface RevocationsOptions {
   /** The longest any upload credential lives, seconds: a revocation is kept that long. */
   maxCredentialSeconds: number;
   logger: Logger;
-  /** @default 20480, the S3 bucket policy limit */
-  maxPolicyBytes?: number;
-  clock?: () => Date;
 }
 
 export interface Revocations {
@@ -48,6 +45,8 @@ export class RevocationCapacityError extends Error {
   }
 }
 
+/** S3's limit on the size of a bucket policy. */
+const MAX_POLICY_BYTES = 20 * 1024;
 const SID_PREFIX = 'LfsRevokedUntil';
 const WINDOW_MS = 5 * 60_000;
 /** Clock skew between LFS, STS and S3. */
@@ -101,8 +100,6 @@ export function withRevocation(policy: Policy | undefined, sessionArn: string, d
 export function createRevocations(options: RevocationsOptions): Revocations {
   const { s3 } = options;
   const dockBucket = options.dock.name;
-  const clock = options.clock ?? (() => new Date());
-  const maxBytes = options.maxPolicyBytes ?? 20 * 1024;
   // One read-modify-write of the policy at a time in this process.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -121,7 +118,7 @@ export function createRevocations(options: RevocationsOptions): Revocations {
 
   async function revokeNow(fileId: string): Promise<void> {
     const sessionArn = sessionArnOf(options.roleArn, fileId);
-    const now = clock();
+    const now = new Date();
     const until = new Date(Math.ceil((now.getTime() + options.maxCredentialSeconds * 1000 + MARGIN_MS) / WINDOW_MS) * WINDOW_MS);
     // Another LFS instance may rewrite the policy between our read and write;
     // reading it back and retrying (merging is idempotent) keeps both changes.
@@ -129,7 +126,7 @@ export function createRevocations(options: RevocationsOptions): Revocations {
       const next = withRevocation(await readPolicy(), sessionArn, dockBucket, until, now);
       const text = JSON.stringify(next);
       const bytes = Buffer.byteLength(text);
-      if (bytes > maxBytes) throw new RevocationCapacityError(bytes, maxBytes);
+      if (bytes > MAX_POLICY_BYTES) throw new RevocationCapacityError(bytes, MAX_POLICY_BYTES);
       await s3.send(new PutBucketPolicyCommand({ Bucket: dockBucket, Policy: text }));
       if (holds(await readPolicy(), sessionArn, sidOf(until))) return;
       if (attempt === 3) throw new Error(`the revocation of ${fileId} did not stick in the dock bucket policy`);

@@ -1,4 +1,4 @@
-/** The records LFS keeps about each file; see ../shared/API.md for the public shape. */
+/** The records LFS keeps about each file; `File` in schema.graphql is their public shape. */
 
 export const fileStatuses = ['AWAITING_UPLOAD', 'PROMOTING', 'AVAILABLE', 'FAILED', 'CANCELLED', 'EXPIRED'] as const;
 export type FileStatus = (typeof fileStatuses)[number];

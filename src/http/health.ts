@@ -15,15 +15,15 @@ export interface ReadinessOptions {
   dock: EncryptedBucket;
   /** The dock-events queue. */
   queueUrl: string;
-  /** @default 2000 */
-  timeoutMs?: number;
 }
+
+/** A dependency that takes longer to answer counts as down. */
+const TIMEOUT_MS = 2000;
 
 /** `/readyz`: the database, the storage and the queue all answer. */
 export function createReadinessProbe(options: ReadinessOptions): ReadinessProbe {
-  const timeoutMs = options.timeoutMs ?? 2000;
   const probe = async (work: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> => {
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.timeout(TIMEOUT_MS);
     try {
       await work(signal);
       return true;

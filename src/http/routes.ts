@@ -11,7 +11,7 @@ export interface Routes {
   uploadPage: UploadPage;
 }
 
-/** The HTTP endpoints beside GraphQL (../shared/API.md), and GraphQL itself on /graphql. */
+/** The HTTP endpoints beside GraphQL (probes, the fallback upload, the upload page), and GraphQL itself on /graphql. */
 export function createRouter(routes: Routes) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];

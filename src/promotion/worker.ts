@@ -19,8 +19,6 @@ export interface PromotionWorkerOptions {
   concurrency: number;
   /** Visibility timeout of received messages; extended while a promotion runs. */
   visibilitySeconds: number;
-  /** Long-poll wait. @default 20 */
-  waitSeconds?: number;
   /** At this receive a failing promotion gives up: its file is FAILED and SQS moves the message to the dead-letter queue. */
   maxReceives: number;
   /** First retry delay, doubled per receive. */
@@ -39,6 +37,11 @@ export interface PromotionWorker {
   stop(): Promise<void>;
 }
 
+/** How long the server gets to see an aborted long poll go before messages are handed back at shutdown. */
+const POLL_SETTLE_MS = 200;
+/** SQS's longest long poll: fewest empty receives while the queue is idle. */
+const LONG_POLL_SECONDS = 20;
+
 /**
  * Long-polls the dock-events queue and promotes what it announces. A message
  * is deleted only after every record in it was handled. On error it becomes
@@ -46,9 +49,6 @@ export interface PromotionWorker {
  * marked FAILED and the message is left for SQS to move to the dead-letter
  * queue. (Within one attempt the SDK already retries transient AWS errors.)
  */
-/** How long the server gets to see an aborted long poll go before messages are handed back at shutdown. */
-const POLL_SETTLE_MS = 200;
-
 export function createPromotionWorker(options: PromotionWorkerOptions): PromotionWorker {
   const { sqs, queueUrl, promoter, logger } = options;
   const inFlight = new Set<Promise<void>>();
@@ -130,7 +130,7 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
           new ReceiveMessageCommand({
             QueueUrl: queueUrl,
             MaxNumberOfMessages: Math.min(10, options.concurrency - inFlight.size),
-            WaitTimeSeconds: options.waitSeconds ?? 20,
+            WaitTimeSeconds: LONG_POLL_SECONDS,
             VisibilityTimeout: options.visibilitySeconds,
             MessageSystemAttributeNames: ['ApproximateReceiveCount'],
           }),

@@ -10,7 +10,7 @@ export interface UploadRequest {
   checksum: Checksum | null;
 }
 
-/** Where and how the browser uploads; matches `UploadTarget` in ../shared/API.md. */
+/** Where and how the browser uploads; `UploadTarget` in schema.graphql. */
 export interface UploadTarget {
   endpoint: string | null;
   region: string;

@@ -12,7 +12,7 @@ import type { FileRepository } from '../files/repository.js';
 import type { StatusChanges } from '../files/status-changes.js';
 import { recommendedPartSize, type UploadRequest, type UploadTicket } from './ticket.js';
 
-/** A presigned GET on the vault copy; matches `DownloadLink` in ../shared/API.md. */
+/** A presigned GET on the vault copy; `DownloadLink` in schema.graphql. */
 export interface DownloadLink {
   url: string;
   expiresAt: Date;

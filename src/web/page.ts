@@ -18,7 +18,7 @@ const SECURITY_HEADERS = {
 let assets: Promise<{ html: string; script: string }> | undefined;
 
 /**
- * `GET /`, the upload page (../shared/API.md): a small HTML page and its
+ * `GET /`, the upload page: a small HTML page and its
  * script, which uses the AWS SDK's lib-storage in the browser exactly as a
  * front end would. esbuild bundles the script on the first request (about a
  * second), so a process that never serves the page never pays for it, and
