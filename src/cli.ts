@@ -2,7 +2,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrCreateSecret, mintToken } from './auth/index.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLocalAws } from './local-aws/server.js';
 
 const usage = `Usage:
   lfs serve                         serve LFS (same as npm start)
@@ -71,6 +70,7 @@ async function localAws(args: string[]): Promise<void> {
   if (!Number.isInteger(maxUploadsPerKey) || maxUploadsPerKey < 1) throw new UsageError('--max-uploads-per-key must be a positive integer');
   const accessKeyId = process.env.LFS_LOCAL_AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.LFS_LOCAL_AWS_SECRET_ACCESS_KEY;
+  const { createLocalAws } = await import('@lfs/local-aws');
   const endpoint = createLocalAws({
     dataDir: resolve(values['data-dir']!),
     port: Number(values.port),

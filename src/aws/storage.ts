@@ -1,7 +1,7 @@
+import type { LocalAws } from '@lfs/local-aws';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { buildUploadRolePolicy } from '../credentials/session-policy.js';
-import { createLocalAws, type LocalAws } from '../local-aws/server.js';
 import type { Logger } from '../logger.js';
 import { bootstrapResources, type BootstrappedResources } from './bootstrap.js';
 import { createAwsClients, type AwsClients } from './clients.js';
@@ -36,6 +36,8 @@ export async function connectStorage(config: Config, logger: Logger): Promise<St
   let dockKmsKeyArn = config.storage.dockKmsKeyId;
   let vaultKmsKeyArn = config.storage.vaultKmsKeyId;
   if (config.aws.local) {
+    // Loaded only here: LFS on AWS never loads the endpoint, its worker threads or their bundle.
+    const { createLocalAws } = await import('@lfs/local-aws');
     localAws = createLocalAws({
       dataDir: localAwsDataDir(config.dataDir),
       port: config.aws.localPort,

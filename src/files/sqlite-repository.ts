@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
-import { makePrivateDir, makePrivateFile } from '../private-files.js';
+import { makePrivateDir, makePrivateFile } from '@lfs/private-files';
 import type { FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
 import { announces, type Announcement, type FilePage, type FileRepository, type ListFilesQuery, type OpenUploads } from './repository.js';
 import { canTransition } from './states.js';

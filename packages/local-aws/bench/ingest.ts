@@ -4,21 +4,24 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnLocalAws } from '../test/helpers/local-aws-process.js';
 import { diskBaseline } from './baseline.js';
 import { GiB, MiB, patternStream } from './data.js';
 
 export interface IngestResult {
   bytes: number;
-  baselineMiBps: number;
-  baselineRuns: number[];
   ingestMiBps: number;
-  ratio: number;
   peakServerRssMiB: number;
   /** CPU time (user + system) the endpoint spent per GiB ingested: unlike the ratio, barely moved by a busy machine. */
   serverCpuSecondsPerGiB: number;
   /** CPU time the client (lib-storage and the SDK: SHA-256 payload signing, CRC32) spent per GiB, on the same cores. */
   clientCpuSecondsPerGiB: number;
+}
+
+export interface IngestComparison extends IngestResult {
+  baselineMiBps: number;
+  baselineRuns: number[];
+  ratio: number;
   /** The same upload into a server that only discards the bytes: what the client alone can send here. */
   clientCeilingMiBps: number;
   /** ingestMiBps / clientCeilingMiBps. */
@@ -26,39 +29,54 @@ export interface IngestResult {
 }
 
 /**
- * Issue 3's ingest benchmark: an object through lib-storage (16 MiB parts, 4
- * at a time) with SigV4, the SDK's default CRC32 trailing checksums and
- * SSE-KMS, into the embedded endpoint running as its own process (so its
- * peak RSS is its own), against the disk baseline measured in the same run.
+ * The ingest benchmark: an object through lib-storage (16 MiB parts, 4 at a
+ * time) with SigV4, the SDK's default CRC32 trailing checksums and SSE-KMS,
+ * into the endpoint running as its own process (so its peak RSS is its own),
+ * against the disk baseline and the client's own ceiling measured in the
+ * same run.
  */
-export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestResult> {
+export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestComparison> {
+  const baseline = await diskBaseline(bytes);
+  const ceiling = await clientCeiling(bytes);
+  const result = await ingestOnly(bytes);
+  return {
+    ...result,
+    baselineMiBps: baseline.mibPerSecond,
+    baselineRuns: baseline.runs,
+    ratio: result.ingestMiBps / baseline.mibPerSecond,
+    clientCeilingMiBps: ceiling,
+    ofClientCeiling: result.ingestMiBps / ceiling,
+  };
+}
+
+/**
+ * The upload alone, for its memory and CPU. The endpoint's process is started
+ * with BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+ * profiles the endpoint without touching the client).
+ */
+export async function ingestOnly(bytes: number): Promise<IngestResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lfs-bench-ingest-'));
-  const server = await startEndpoint(dataDir);
-  const s3 = new S3Client({ endpoint: server.url, region: 'us-east-1', forcePathStyle: true, credentials: server.credentials });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = await spawnLocalAws(dataDir, { nodeArgs });
+  const pid = server.child.pid!;
+  const s3 = new S3Client({ endpoint: server.url, region: server.region, forcePathStyle: true, credentials: server.credentials });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-    const baseline = await diskBaseline(bytes);
-    const ceiling = await clientCeiling(bytes);
-    const cpuBefore = await cpuSeconds(server.pid);
+    const cpuBefore = await cpuSeconds(pid);
     const clientBefore = process.cpuUsage();
     const seconds = await upload(s3, bytes);
     const clientCpu = process.cpuUsage(clientBefore);
-    const serverCpuSecondsPerGiB = ((await cpuSeconds(server.pid)) - cpuBefore) / (bytes / GiB);
-    const ingestMiBps = bytes / MiB / seconds;
+    const serverCpuSecondsPerGiB = ((await cpuSeconds(pid)) - cpuBefore) / (bytes / GiB);
     return {
       bytes,
-      baselineMiBps: baseline.mibPerSecond,
-      baselineRuns: baseline.runs,
-      ingestMiBps,
-      ratio: ingestMiBps / baseline.mibPerSecond,
-      peakServerRssMiB: await peakRssMiB(server.pid),
+      ingestMiBps: bytes / MiB / seconds,
+      peakServerRssMiB: await peakRssMiB(pid),
       serverCpuSecondsPerGiB,
       clientCpuSecondsPerGiB: (clientCpu.user + clientCpu.system) / 1e6 / (bytes / GiB),
-      clientCeilingMiBps: ceiling,
-      ofClientCeiling: ingestMiBps / ceiling,
     };
   } finally {
     s3.destroy();
+    // A profiler writes its file on exit: wait for it.
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -111,36 +129,6 @@ async function clientCeiling(bytes: number): Promise<number> {
   } finally {
     sink.kill('SIGTERM');
   }
-}
-
-async function startEndpoint(dataDir: string) {
-  const cli = fileURLToPath(new URL('../bin/lfs.js', import.meta.url));
-  // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the endpoint without touching the client.
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, cli, 'local-aws', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (/AWS_SECRET_ACCESS_KEY=\S+/.test(output)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`local-aws exited with ${code}: ${output}`)));
-  });
-  return {
-    pid: child.pid!,
-    url: /at (http:\/\/\S+)/.exec(output)![1],
-    credentials: {
-      accessKeyId: /AWS_ACCESS_KEY_ID=(\S+)/.exec(output)![1],
-      secretAccessKey: /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)![1],
-    },
-    /** Resolves once the process is gone (a profiler writes its file on exit). */
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 /** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { makePrivateDir, makePrivateFile } from '../private-files.js';
+import { makePrivateDir, makePrivateFile } from '@lfs/private-files';
 
 export type LocalDb = Database.Database;
 

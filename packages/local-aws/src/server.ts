@@ -1,7 +1,6 @@
-import { sealingPool } from './sealing/pool.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { makePrivateDir, tightenTree } from '../private-files.js';
+import { makePrivateDir, tightenTree } from '@lfs/private-files';
 import { openLocalDb, type LocalDb } from './db.js';
 import { createHttpServer } from './http.js';
 import { createCredentialStore, type RootCredentials } from './iam/credentials.js';
@@ -10,6 +9,7 @@ import { createRoleStore, type Role, type RoleDefinition, type RoleStore } from 
 import { createKeyRing, type KeyRing } from './kms/index.js';
 import { createRouter } from './router.js';
 import { createS3, type S3 } from './s3/index.js';
+import { SealingPool } from './sealing/pool.js';
 import { createSqs, type Sqs } from './sqs/index.js';
 import { createSts } from './sts/index.js';
 
@@ -76,6 +76,7 @@ interface Running {
   root: RootCredentials;
   url: string;
   s3: S3;
+  pool: SealingPool;
   timer: NodeJS.Timeout;
 }
 
@@ -117,7 +118,9 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         warn: (path, mode, error) => logger.warn({ path, mode: mode.toString(8), err: error }, 'left open to other users: cannot tighten'),
       });
       const db = openLocalDb(options.dataDir);
+      const pool = new SealingPool();
       try {
+        pool.start();
         const roles = createRoleStore({ db, accountId });
         const credentials = createCredentialStore({ db, dataDir: options.dataDir, accountId, root: options.rootCredentials, roles });
         const sts = createSts({ credentials, roles, accountId, minSessionDurationSeconds: options.minSessionDurationSeconds });
@@ -131,10 +134,8 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
           onWrapped: (count) => logger.warn({ count }, 'KMS keys of an older version now wrapped by kms-master.key: back it up with the database'),
         });
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
-        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
+        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, pool, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
         await s3.init();
-        // Started now, not on the first upload: building the worker bundle and starting the threads takes ~0.1 s.
-        sealingPool.prepare();
         const server = createHttpServer(createRouter({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -155,9 +156,10 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
             .finally(() => (sweeping = false));
         }, Math.min(3_600_000, Math.max(50, dayMs / 24)));
         timer.unref();
-        running = { db, server, sqs, roles, kms, root: credentials.root, url, s3, timer };
+        running = { db, server, sqs, roles, kms, root: credentials.root, url, s3, pool, timer };
         logger.info({ url, dataDir: options.dataDir }, 'local AWS endpoint listening');
       } catch (error) {
+        await pool.close();
         db.close();
         throw error;
       }
@@ -165,7 +167,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
 
     async stop() {
       if (!running) return;
-      const { server, sqs, db, timer } = running;
+      const { server, sqs, db, pool, timer } = running;
       running = undefined;
       clearInterval(timer);
       sqs.close();
@@ -173,6 +175,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await pool.close();
       db.close();
     },
 

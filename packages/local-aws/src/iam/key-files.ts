@@ -1,7 +1,7 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makePrivateDir, PRIVATE_FILE_MODE } from '../../private-files.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '@lfs/private-files';
 import type { RootCredentials } from './credentials.js';
 import { uniqueId } from './roles.js';
 

@@ -2,10 +2,10 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { blobContext } from '../crypto/frames.js';
 import type { KeyRing } from '../kms/index.js';
-import { sealingPool } from '../sealing/pool.js';
+import type { SealingPool } from '../sealing/pool.js';
 import type { SourceRange } from '../sealing/protocol.js';
 import { readHeader } from '../sealing/sealed-file.js';
-import type { Segment } from './blobs.js';
+import { segmentRanges, type Segment } from './segments.js';
 
 /**
  * Plaintext bytes `start..end` (inclusive) of the concatenation of
@@ -16,8 +16,15 @@ import type { Segment } from './blobs.js';
  * errors the stream instead. Either way no unauthenticated byte is ever
  * emitted.
  */
-export async function readSealedRange(segments: Segment[], start: number, end: number, pathOf: (blob: string) => string, kms: KeyRing): Promise<Readable> {
-  const chunks = sealingPool.read(await sourcesOf(segments, start, end, pathOf, kms));
+export async function readSealedRange(
+  pool: SealingPool,
+  segments: Segment[],
+  start: number,
+  end: number,
+  pathOf: (blob: string) => string,
+  kms: KeyRing,
+): Promise<Readable> {
+  const chunks = pool.read(await sourcesOf(segments, start, end, pathOf, kms));
   const first = await chunks.next();
   const stream = Readable.from(
     (async function* () {
@@ -50,17 +57,4 @@ export async function sourcesOf(segments: Segment[], start: number, end: number,
     }
   }
   return sources;
-}
-
-/** The part of each segment that bytes `start..end` of their concatenation cover, as offsets within the segment. */
-export function segmentRanges(segments: Segment[], start: number, end: number): { segment: Segment; from: number; to: number }[] {
-  const ranges: { segment: Segment; from: number; to: number }[] = [];
-  let offset = 0;
-  for (const segment of segments) {
-    if (offset > end) break;
-    const segmentEnd = offset + segment.size - 1;
-    if (segment.size > 0 && segmentEnd >= start) ranges.push({ segment, from: Math.max(start, offset) - offset, to: Math.min(end, segmentEnd) - offset });
-    offset += segment.size;
-  }
-  return ranges;
 }

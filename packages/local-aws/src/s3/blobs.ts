@@ -2,21 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { PRIVATE_DIR_MODE } from '../../private-files.js';
+import { PRIVATE_DIR_MODE } from '@lfs/private-files';
 import { blobContext, encodeHeader, newNoncePrefix } from '../crypto/frames.js';
 import { AwsError } from '../errors.js';
 import type { KeyRing, KmsKey } from '../kms/index.js';
-import { sealingPool } from '../sealing/pool.js';
+import type { SealingPool } from '../sealing/pool.js';
 import type { SealTarget } from '../sealing/protocol.js';
 import { readSealedRange, sourcesOf } from './blob-reader.js';
 import type { ChecksumAlgorithm } from './checksums.js';
-
-/** A stored object body is one or more blobs laid end to end (a completed multipart upload keeps its part blobs). */
-export interface Segment {
-  blob: string;
-  /** Plaintext bytes. */
-  size: number;
-}
+import type { Segment } from './segments.js';
 
 export interface WrittenBlob extends Segment {
   /** Of the plaintext. */
@@ -53,8 +47,9 @@ export interface BlobStore {
 /**
  * Blob files are named by random ids, never by object keys, so no key can
  * reach outside the folder. Two-character fan-out keeps directories small.
+ * Bodies are sealed, copied and read by `pool`'s worker threads.
  */
-export function createBlobStore(root: string, kms: KeyRing): BlobStore {
+export function createBlobStore(root: string, kms: KeyRing, pool: SealingPool): BlobStore {
   const blobsDir = join(root, 'blobs');
   const tmpDir = join(root, 'tmp');
   const pathOf = (blob: string) => join(blobsDir, blob.slice(0, 2), blob);
@@ -89,7 +84,7 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
       const tmp = join(tmpDir, blob);
       // The worker digests, seals and writes; this thread only gathers the body into pieces for it. An upload
       // goes through the page cache: it is likely read again soon (a promotion copies it next), unlike a copy.
-      const job = sealingPool.write({ ...target(blob, tmp, key, algorithms), cache: true });
+      const job = pool.write({ ...target(blob, tmp, key, algorithms), cache: true });
       let size = 0;
       try {
         // A piece is taken when bytes arrive for it: a connection that sends nothing holds no memory.
@@ -128,7 +123,7 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
       const blob = newId();
       const tmp = join(tmpDir, blob);
       try {
-        const sealed = await sealingPool.copy(target(blob, tmp, key, algorithms), sources);
+        const sealed = await pool.copy(target(blob, tmp, key, algorithms), sources);
         await place(tmp, blob);
         return { blob, size: sealed.size, digests: sealed.digests };
       } catch (error) {
@@ -138,7 +133,7 @@ export function createBlobStore(root: string, kms: KeyRing): BlobStore {
     },
 
     read(segments, start, end) {
-      return readSealedRange(segments, start, end, pathOf, kms);
+      return readSealedRange(pool, segments, start, end, pathOf, kms);
     },
 
     async remove(blobs) {

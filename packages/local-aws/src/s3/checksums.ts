@@ -1,6 +1,6 @@
 import { AwsError } from '../errors.js';
 
-export { createDigester, type Digester } from '../../checksums/digest.js';
+export { createDigester, type Digester } from '@lfs/checksums';
 
 export const checksumAlgorithms = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof checksumAlgorithms)[number];

@@ -1,5 +1,5 @@
 import type { AwsRequest } from '../types.js';
-import type { Segment } from './blobs.js';
+import type { Segment } from './segments.js';
 import type { S3Context } from './context.js';
 import { notify, type ObjectEvent } from './notifications.js';
 import { checkPreconditions } from './objects.js';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { LocalDb } from '../db.js';
 import { AwsError, isAwsError } from '../errors.js';
 import type { KeyRing } from '../kms/index.js';
+import type { SealingPool } from '../sealing/pool.js';
 import type { Sqs } from '../sqs/index.js';
 import type { AwsRequest, AwsResponse } from '../types.js';
 import { createBlobStore } from './blobs.js';
@@ -23,6 +24,8 @@ export interface S3Options {
   accountId: string;
   kms: KeyRing;
   sqs: Sqs;
+  /** The worker threads that seal, copy and read object bodies. */
+  pool: SealingPool;
   logger: S3Logger;
   /** The length of a lifecycle "day" in milliseconds (tests shorten it). @default 86_400_000 */
   lifecycleDayMs?: number;
@@ -41,7 +44,7 @@ export interface S3 {
 
 export function createS3(options: S3Options): S3 {
   const store = createS3Store(options.db);
-  const blobs = createBlobStore(join(options.dataDir, 's3'), options.kms);
+  const blobs = createBlobStore(join(options.dataDir, 's3'), options.kms, options.pool);
   // Sequencers must grow across restarts too: start from the clock in microseconds.
   let sequence = BigInt(Date.now()) * 1000n;
   const ctx: S3Context = {

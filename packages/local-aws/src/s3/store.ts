@@ -1,5 +1,5 @@
 import type { LocalDb } from '../db.js';
-import type { Segment } from './blobs.js';
+import type { Segment } from './segments.js';
 
 /** Headers S3 stores with an object and returns on GET/HEAD (content-*, cache-control, expires, x-amz-meta-*). */
 export type StoredHeaders = Record<string, string>;

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { PRIVATE_FILE_MODE } from '../../private-files.js';
+import { PRIVATE_FILE_MODE } from '@lfs/private-files';
 
 /** O_DIRECT wants the buffer address, file offset and length aligned to the device's logical block (512 B or 4 KiB). */
 const ALIGN = 4096;

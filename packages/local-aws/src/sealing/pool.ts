@@ -1,8 +1,8 @@
-import { buildSync } from 'esbuild';
+import type { DigestAlgorithm } from '@lfs/checksums';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DigestAlgorithm } from '../../checksums/digest.js';
 import { FRAME_SIZE } from '../crypto/frames.js';
 import { collectEvery } from './garbage.js';
 import type { FromWorker, SealTarget, SourceRange, ToWorker } from './protocol.js';
@@ -22,6 +22,17 @@ const SPARE_PIECES = 4;
 /** Plaintext chunks (frames, 1 MiB) a read decrypts ahead of its reader. */
 const READ_AHEAD = 2;
 
+/**
+ * The code a worker runs: worker.ts bundled into one plain-JS file at build
+ * time (scripts/build-sealing-worker.js), because a worker thread does not
+ * inherit the TypeScript loader of the thread that starts it. The same path
+ * from src/sealing/ and dist/sealing/.
+ */
+export const WORKER_BUNDLE = fileURLToPath(new URL('../../dist/sealing-worker.cjs', import.meta.url));
+
+/** Workers one pool may run: a worker per core for hashing and AES, at least 2 so a copy never waits behind an upload. */
+const defaultSize = () => Math.max(2, Math.min(4, availableParallelism()));
+
 interface JobListener {
   /** A write's piece buffer, back from the worker. */
   piece?(buffer: ArrayBuffer): void;
@@ -36,18 +47,30 @@ interface Slot {
 }
 
 /**
- * The main thread's side of the sealing workers (worker.ts): a few worker
- * threads, shared by every endpoint in the process, that digest, encrypt and
- * write new blobs. Workers start with the endpoint (prepare) or when first
- * needed, hold the process open only while they have jobs, and are replaced
- * if they die (their jobs fail).
+ * The main thread's side of the sealing workers (worker.ts): the worker
+ * threads of one endpoint, which digest, encrypt and write new blobs and
+ * decrypt them for reads. `start()` starts the first worker, so a missing
+ * bundle fails the endpoint's start and its first request pays no thread
+ * start; more start when every running one is busy, up to `size`, so several
+ * endpoints in one process (tests) hold only the threads they use. Workers
+ * hold the process open only while they have jobs, and are replaced if they
+ * die (their jobs fail).
  */
 export class SealingPool {
   private readonly slots: Slot[] = [];
   private nextJob = 1;
   private readonly spare: ArrayBuffer[] = [];
+  /**
+   * Bytes this thread hands through, either way: an upload's socket reads are
+   * dead once copied into a piece, a read's chunks once the response has sent
+   * them. Collected every few MiB (garbage.ts).
+   */
+  private readonly passedThrough = collectEvery(8 * 1024 * 1024, 'minor');
 
-  constructor(private readonly size = Math.max(2, Math.min(4, availableParallelism()))) {}
+  constructor(
+    private readonly size = defaultSize(),
+    private readonly bundle = WORKER_BUNDLE,
+  ) {}
 
   /** Starts a blob written from plaintext the caller sends piece by piece. */
   write(target: SealTarget): SealingWrite {
@@ -57,7 +80,7 @@ export class SealingPool {
   /** Writes a blob from ranges of existing blobs, entirely in a worker. */
   copy(target: SealTarget, sources: SourceRange[]): Promise<SealResult> {
     return new Promise((resolve, reject) => {
-      this.start({ op: 'copy', job: 0, target, sources }, {
+      this.startJob({ op: 'copy', job: 0, target, sources }, {
         settle: (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome)),
       });
     });
@@ -71,7 +94,7 @@ export class SealingPool {
     const queue: Buffer[] = [];
     let outcome: SealResult | Error | undefined;
     let wake: (() => void) | undefined;
-    const send = this.start({ op: 'read', job: 0, sources, credit: READ_AHEAD }, {
+    const send = this.startJob({ op: 'read', job: 0, sources, credit: READ_AHEAD }, {
       chunk: (plain) => {
         queue.push(plain);
         wake?.();
@@ -87,7 +110,7 @@ export class SealingPool {
         const plain = queue.shift();
         if (plain) {
           send({ op: 'more', job: 0, credit: 1 });
-          passedThrough(plain.length);
+          this.passedThrough(plain.length);
           yield plain;
         } else if (outcome instanceof Error) throw outcome;
         else return;
@@ -97,9 +120,10 @@ export class SealingPool {
     }
   }
 
-  /** Starts the workers ahead of the first job (they hold no job, so they keep no process alive). */
-  prepare(): void {
-    while (this.slots.length < this.size) this.spawn();
+  /** Starts the first worker ahead of the first job (holding no job, it keeps no process alive). Throws when the bundle is missing. */
+  start(): void {
+    if (!existsSync(this.bundle)) throw new Error(`the sealing worker bundle ${this.bundle} is missing: run npm run build -w @lfs/local-aws`);
+    if (this.slots.length === 0) this.spawn();
   }
 
   /** Stops every worker; their jobs fail. The next job starts a new one. */
@@ -108,7 +132,7 @@ export class SealingPool {
   }
 
   /** @internal Sends a new job's first message; later ones go through the returned `send`. */
-  start(first: ToWorker, listener: JobListener): (message: ToWorker, transfer?: ArrayBuffer[]) => void {
+  startJob(first: ToWorker, listener: JobListener): (message: ToWorker, transfer?: ArrayBuffer[]) => void {
     const slot = this.leastBusy();
     const job = this.nextJob++;
     slot.jobs.set(job, listener);
@@ -125,6 +149,11 @@ export class SealingPool {
     return this.spare.pop() ?? new ArrayBuffer(PIECE_SIZE);
   }
 
+  /** @internal Counts plaintext bytes a write hands to a worker. */
+  handedOver(bytes: number): void {
+    this.passedThrough(bytes);
+  }
+
   /** @internal */
   givePiece(buffer: ArrayBuffer): void {
     if (buffer.byteLength === PIECE_SIZE && this.spare.length < SPARE_PIECES) this.spare.push(buffer);
@@ -136,7 +165,7 @@ export class SealingPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerSource(), { eval: true });
+    const worker = new Worker(this.bundle);
     const slot: Slot = { worker, jobs: new Map() };
     this.slots.push(slot);
     worker.on('message', (message: FromWorker) => {
@@ -199,7 +228,7 @@ export class SealingWrite {
       settle = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
     });
     this.result.catch(() => {});
-    this.send = pool.start(
+    this.send = pool.startJob(
       { op: 'open', job: 0, target },
       {
         piece: (buffer) => {
@@ -236,7 +265,7 @@ export class SealingWrite {
 
   /** Hands the first `length` bytes of `piece` to the worker (the buffer is no longer the caller's). */
   write(piece: Buffer, length: number): void {
-    passedThrough(length);
+    this.pool.handedOver(length);
     if (length === 0) {
       this.returned.push(piece.buffer as ArrayBuffer);
       return;
@@ -257,34 +286,3 @@ export class SealingWrite {
     await this.result.catch(() => {});
   }
 }
-
-/**
- * Bytes this thread hands through, either way: an upload's socket reads are
- * dead once copied into a piece, a read's chunks once the response has sent
- * them. Collected every few MiB (garbage.ts).
- */
-const passedThrough = collectEvery(8 * 1024 * 1024, 'minor');
-
-let bundled: string | undefined;
-
-/**
- * The worker's code, bundled from worker.ts on first use. A worker thread
- * does not inherit the TypeScript loader of the thread that starts it (tsx,
- * or vite under vitest), and registering tsx inside each worker costs about
- * 40 MB of memory per worker; one small plain-JS bundle costs neither.
- */
-function workerSource(): string {
-  bundled ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./worker.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'silent',
-  }).outputFiles[0].text;
-  return bundled;
-}
-
-/** The process's sealing workers. */
-export const sealingPool = new SealingPool();

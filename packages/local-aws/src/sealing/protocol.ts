@@ -1,4 +1,4 @@
-import type { DigestAlgorithm } from '../../checksums/digest.js';
+import type { DigestAlgorithm } from '@lfs/checksums';
 
 /**
  * Messages between the sealing pool (main thread) and its workers. A job

@@ -1,5 +1,5 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { createDigester, type DigestAlgorithm, type Digester } from '../../checksums/digest.js';
+import { createDigester, type DigestAlgorithm, type Digester } from '@lfs/checksums';
 import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrame, TAG_SIZE, type BlobHeader } from '../crypto/frames.js';
 import { AppendFile } from './direct-io.js';
 import type { SealTarget, SourceHeader } from './protocol.js';

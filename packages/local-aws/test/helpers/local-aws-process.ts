@@ -3,7 +3,9 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../bin/local-aws.js', import.meta.url));
+/** Node flags that run the bin from this package's TypeScript source, as its shebang would run the build. */
+export const sourceNodeArgs = ['--conditions=@lfs/source', '--import', 'tsx'];
 
 export interface LocalAwsProcess {
   child: ChildProcess;
@@ -21,13 +23,21 @@ export interface LocalAwsProcess {
   stop(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /** Added to the child's environment. */
+  env?: Record<string, string>;
+  /** Node flags before the bin's own. @default [] */
+  nodeArgs?: string[];
+}
+
 /**
- * Runs `lfs local-aws --port 0 --data-dir <dataDir>` as a real child process
- * (so it can be killed with SIGKILL) and reads its URL and root credentials
- * from what it prints.
+ * Runs `lfs-local-aws --port 0 --data-dir <dataDir>` (this package's bin, from
+ * source) as a real child process, so it can be killed with SIGKILL, and
+ * reads its URL and root credentials from what it prints.
  */
-export async function spawnLocalAws(dataDir: string, env: Record<string, string> = {}): Promise<LocalAwsProcess> {
-  const child = spawn(process.execPath, [cli, 'local-aws', '--port', '0', '--data-dir', dataDir], {
+export async function spawnLocalAws(dataDir: string, options: SpawnOptions = {}): Promise<LocalAwsProcess> {
+  const { env = {}, nodeArgs = [] } = options;
+  const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, bin, '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

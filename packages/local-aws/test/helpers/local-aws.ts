@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { createLocalAws, type LocalAws, type LocalAwsOptions } from '../../src/local-aws/server.js';
+import { createLocalAws, type LocalAws, type LocalAwsOptions } from '../../src/server.js';
 
 export interface StartedLocalAws {
   aws: LocalAws;

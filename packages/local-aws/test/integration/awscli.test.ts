@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsCli, cliErrorCode, findAllAwsClis, findAwsCli, type AwsCli } from '../../helpers/awscli.js';
-import { randomStream, sha256Of } from '../../helpers/data.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { awsCli, cliErrorCode, findAllAwsClis, findAwsCli, type AwsCli } from '../helpers/awscli.js';
+import { randomStream, sha256Of } from '../helpers/data.js';
+import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
 const bin = findAwsCli();

@@ -22,9 +22,9 @@ import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-s
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { HttpRequest } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
-import { filesUnder } from '../../helpers/local-aws-process.js';
+import { errorOf } from '../helpers/aws-errors.js';
+import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
+import { filesUnder } from '../helpers/local-aws-process.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'guarded';

@@ -15,8 +15,8 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256Of } from '../../helpers/data.js';
-import { filesUnder, spawnLocalAws, type LocalAwsProcess } from '../../helpers/local-aws-process.js';
+import { sha256Of } from '../helpers/data.js';
+import { filesUnder, spawnLocalAws, type LocalAwsProcess } from '../helpers/local-aws-process.js';
 
 const MiB = 1024 * 1024;
 const PART_SIZE = 64 * MiB;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnLocalAws, type LocalAwsProcess } from '../../helpers/local-aws-process.js';
+import { spawnLocalAws, type LocalAwsProcess } from '../helpers/local-aws-process.js';
 
 const SENDERS = 8;
 /** The kill comes once this many sends were acknowledged, with SENDERS more in flight. */

@@ -17,8 +17,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { errorOf } from '../helpers/aws-errors.js';
+import { startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
 
 describe('local S3: buckets, listings and bucket settings', () => {
   let env: StartedLocalAws;

@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from '../../helpers/aws-errors.js';
-import { flipByte, marked, PLAINTEXT_MARKER } from '../../helpers/data.js';
-import { bytesOf, startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { errorOf } from '../helpers/aws-errors.js';
+import { flipByte, marked, PLAINTEXT_MARKER } from '../helpers/data.js';
+import { bytesOf, startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
 /** The at-rest frame size: ranges are chosen to straddle its multiples. */

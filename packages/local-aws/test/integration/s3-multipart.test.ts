@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from '../../helpers/aws-errors.js';
-import { bytesOf, startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { errorOf } from '../helpers/aws-errors.js';
+import { bytesOf, startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
 

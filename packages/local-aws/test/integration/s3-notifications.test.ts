@@ -10,8 +10,8 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { errorOf } from '../helpers/aws-errors.js';
+import { startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
 
 describe('local S3: notifications and assumed-role access', () => {
   let env: StartedLocalAws;

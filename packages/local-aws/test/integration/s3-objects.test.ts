@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { errorOf } from '../helpers/aws-errors.js';
+import { startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
 
 describe('local S3: objects', () => {
   let env: StartedLocalAws;

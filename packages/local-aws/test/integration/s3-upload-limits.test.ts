@@ -6,9 +6,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalAws } from '../../../src/local-aws/server.js';
-import { awsRefusal, errorOf } from '../../helpers/aws-errors.js';
-import { startLocalS3, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { createLocalAws } from '../../src/server.js';
+import { awsRefusal, errorOf } from '../helpers/aws-errors.js';
+import { startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
 
 async function* listAll(s3: S3Client, Bucket: string, MaxUploads: number): AsyncGenerator<MultipartUpload> {
   let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};

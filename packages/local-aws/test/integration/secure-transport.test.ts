@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../../helpers/aws-errors.js';
-import { startLocalS3 } from '../../helpers/local-aws.js';
+import { errorOf } from '../helpers/aws-errors.js';
+import { startLocalS3 } from '../helpers/local-aws.js';
 
 const tlsOnly = {
   Version: '2012-10-17',

@@ -10,8 +10,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { md5OfAttributes } from '../../../src/local-aws/sqs/md5.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { md5OfAttributes } from '../../src/sqs/md5.js';
+import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
 
 describe('SQS against the embedded endpoint', () => {
   let local: StartedLocalAws;

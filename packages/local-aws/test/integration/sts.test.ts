@@ -1,7 +1,7 @@
 import { GetCallerIdentityCommand, STSClient, AssumeRoleCommand, type STSClientConfig } from '@aws-sdk/client-sts';
 import { CreateQueueCommand, SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
 
 describe('STS against the embedded endpoint', () => {
   let local: StartedLocalAws;

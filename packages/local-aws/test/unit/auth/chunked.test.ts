@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AwsChunkedDecoder, type AwsChunkedOptions } from '../../../../src/local-aws/auth/chunked.js';
-import { signingKey } from '../../../../src/local-aws/auth/sigv4.js';
+import { AwsChunkedDecoder, type AwsChunkedOptions } from '../../../src/auth/chunked.js';
+import { signingKey } from '../../../src/auth/sigv4.js';
 
 async function decode(pieces: Buffer[], options?: AwsChunkedOptions): Promise<{ body: Buffer; trailers: Record<string, string> }> {
   const decoder = new AwsChunkedDecoder(options);

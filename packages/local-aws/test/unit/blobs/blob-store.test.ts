@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FRAME_SIZE, TAG_SIZE } from '../../../../src/local-aws/crypto/frames.js';
-import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
-import { isAwsError } from '../../../../src/local-aws/errors.js';
-import { createKeyRing, type KeyRing, type KmsKey } from '../../../../src/local-aws/kms/index.js';
-import { createBlobStore, type BlobStore, type Segment } from '../../../../src/local-aws/s3/blobs.js';
-import { flipByte, marked, PLAINTEXT_MARKER } from '../../../helpers/data.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FRAME_SIZE, TAG_SIZE } from '../../../src/crypto/frames.js';
+import { openLocalDb, type LocalDb } from '../../../src/db.js';
+import { isAwsError } from '../../../src/errors.js';
+import { createKeyRing, type KeyRing, type KmsKey } from '../../../src/kms/index.js';
+import { createBlobStore, type BlobStore } from '../../../src/s3/blobs.js';
+import type { Segment } from '../../../src/s3/segments.js';
+import { SealingPool } from '../../../src/sealing/pool.js';
+import { flipByte, marked, PLAINTEXT_MARKER } from '../../helpers/data.js';
 
 const MiB = 1024 * 1024;
 /** Feeds `body` in pieces of `piece` bytes, as a socket would. */
@@ -27,6 +29,9 @@ async function collect(stream: Readable): Promise<Buffer> {
 }
 
 describe('blob store: encrypted at rest', () => {
+  const pool = new SealingPool(2);
+  beforeAll(() => pool.start());
+  afterAll(() => pool.close());
   let dir: string;
   let db: LocalDb;
   let kms: KeyRing;
@@ -39,7 +44,7 @@ describe('blob store: encrypted at rest', () => {
     db = openLocalDb(dir);
     kms = createKeyRing({ db, region: 'us-east-1', accountId: '000000000000', masterKey: randomBytes(32) });
     key = kms.ensure('alias/test');
-    blobs = createBlobStore(join(dir, 's3'), kms);
+    blobs = createBlobStore(join(dir, 's3'), kms, pool);
     await blobs.init();
   });
   afterEach(async () => {

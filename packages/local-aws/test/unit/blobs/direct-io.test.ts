@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppendFile } from '../../../../src/local-aws/sealing/direct-io.js';
+import { AppendFile } from '../../../src/sealing/direct-io.js';
 
 // The data folder's file system (O_DIRECT where it allows it), and tmpfs, which refuses O_DIRECT.
 const roots = [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])];

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeHeader, FRAME_SIZE, newNoncePrefix } from '../../../../src/local-aws/crypto/frames.js';
-import { SealingPool } from '../../../../src/local-aws/sealing/pool.js';
-import type { SealTarget } from '../../../../src/local-aws/sealing/protocol.js';
-import { readSealedFrames } from '../../../../src/local-aws/sealing/sealed-file.js';
+import { encodeHeader, FRAME_SIZE, newNoncePrefix } from '../../../src/crypto/frames.js';
+import { SealingPool } from '../../../src/sealing/pool.js';
+import type { SealTarget } from '../../../src/sealing/protocol.js';
+import { readSealedFrames } from '../../../src/sealing/sealed-file.js';
 
 const blobId = () => randomBytes(16).toString('hex');
 
@@ -17,6 +17,7 @@ describe('sealing pool', () => {
   const pool = new SealingPool(2);
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lfs-sealing-'));
+    pool.start();
   });
   afterAll(async () => {
     await pool.close();
@@ -137,7 +138,7 @@ describe('sealing pool', () => {
   });
 
   it('keeps no process alive while its workers are idle, started ahead or after jobs', async () => {
-    const source = (path: string) => fileURLToPath(new URL(`../../../../src/local-aws/${path}`, import.meta.url));
+    const source = (path: string) => fileURLToPath(new URL(`../../../src/${path}`, import.meta.url));
     const pool = source('sealing/pool.ts');
     const big = target();
     await sealAll(big, randomBytes(8 * FRAME_SIZE));
@@ -151,8 +152,8 @@ describe('sealing pool', () => {
       import { createKeyRing } from ${JSON.stringify(source('kms/index.ts'))};
       import { createBlobStore } from ${JSON.stringify(source('s3/blobs.ts'))};
       const pool = new SealingPool(2);
-      pool.prepare();
-      // Long enough for both workers to come online, then one job.
+      pool.start();
+      // Long enough for the first worker to come online, then one job.
       await new Promise((resolve) => setTimeout(resolve, 500));
       await pool.copy({ path: '/nonexistent/dir/file', dataKey: new Uint8Array(32), noncePrefix: new Uint8Array(8), context: new Uint8Array(16), header: new Uint8Array(30), algorithms: [] }, []).catch(() => {});
       // A read abandoned after its first chunk (a client that hung up) must stop too.
@@ -162,14 +163,14 @@ describe('sealing pool', () => {
       // And a GET stream destroyed before anything read it (a HEAD, an error): the blob store stops its read.
       const db = openLocalDb(${JSON.stringify(dir)});
       const kms = createKeyRing({ db, region: 'us-east-1', accountId: '000000000000', masterKey: Buffer.alloc(32, 1) });
-      const blobs = createBlobStore(${JSON.stringify(join(dir, 'store'))}, kms);
+      const blobs = createBlobStore(${JSON.stringify(join(dir, 'store'))}, kms, pool);
       await blobs.init();
       const written = await blobs.write(Readable.from([Buffer.alloc(8 * 1024 * 1024, 7)]), [], Infinity, kms.ensure('alias/idle'));
       (await blobs.read([written], 0, written.size - 1)).destroy();
       db.close();
       console.log('idle');`,
     );
-    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, ['--conditions=@lfs/source', '--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
     expect(run.stdout.trim(), run.stderr).toBe('idle');
     expect(run.status).toBe(0);
   });

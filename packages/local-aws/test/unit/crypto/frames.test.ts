@@ -9,7 +9,7 @@ import {
   newNoncePrefix,
   openFrame,
   TAG_SIZE,
-} from '../../../../src/local-aws/crypto/frames.js';
+} from '../../../src/crypto/frames.js';
 
 const FRAME = 64;
 const key = randomBytes(32);

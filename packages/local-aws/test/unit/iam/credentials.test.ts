@@ -2,11 +2,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
-import { isAwsError } from '../../../../src/local-aws/errors.js';
-import { createCredentialStore, type IssuedSession } from '../../../../src/local-aws/iam/credentials.js';
-import { createRoleStore, type RoleStore } from '../../../../src/local-aws/iam/roles.js';
-import type { PolicyDocument } from '../../../../src/local-aws/types.js';
+import { openLocalDb, type LocalDb } from '../../../src/db.js';
+import { isAwsError } from '../../../src/errors.js';
+import { createCredentialStore, type IssuedSession } from '../../../src/iam/credentials.js';
+import { createRoleStore, type RoleStore } from '../../../src/iam/roles.js';
+import type { PolicyDocument } from '../../../src/types.js';
 
 const accountId = '000000000000';
 const rolePolicy: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: '*' }] };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isAwsError } from '../../../../src/local-aws/errors.js';
-import { evaluate, parsePolicy } from '../../../../src/local-aws/iam/policy.js';
-import type { ConditionContext, PolicyDocument, PolicyStatement, Principal } from '../../../../src/local-aws/types.js';
+import { isAwsError } from '../../../src/errors.js';
+import { evaluate, parsePolicy } from '../../../src/iam/policy.js';
+import type { ConditionContext, PolicyDocument, PolicyStatement, Principal } from '../../../src/types.js';
 
 const account = '123456789012';
 const roleArn = `arn:aws:iam::${account}:role/uploader`;

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
-import { createKeyRing, type KeyRing } from '../../../../src/local-aws/kms/index.js';
-import { wrapDataKey, wrappingKeyId } from '../../../../src/local-aws/kms/data-keys.js';
+import { openLocalDb, type LocalDb } from '../../../src/db.js';
+import { createKeyRing, type KeyRing } from '../../../src/kms/index.js';
+import { wrapDataKey, wrappingKeyId } from '../../../src/kms/data-keys.js';
 
 describe('KMS key ring: data keys', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { combineCrc, createDigester } from '../../../../src/local-aws/s3/checksums.js';
+import { combineCrc, createDigester } from '../../../src/s3/checksums.js';
 
 async function crc(algorithm: 'CRC32' | 'CRC32C' | 'CRC64NVME', data: Buffer): Promise<Buffer> {
   const digester = createDigester(algorithm);

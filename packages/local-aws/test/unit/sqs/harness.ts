@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
-import { isAwsError } from '../../../../src/local-aws/errors.js';
-import { createSqs, type Sqs } from '../../../../src/local-aws/sqs/index.js';
-import type { Principal } from '../../../../src/local-aws/types.js';
+import { openLocalDb, type LocalDb } from '../../../src/db.js';
+import { isAwsError } from '../../../src/errors.js';
+import { createSqs, type Sqs } from '../../../src/sqs/index.js';
+import type { Principal } from '../../../src/types.js';
 import { awsRequest } from '../sts/request.js';
 
 export const accountId = '000000000000';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { md5Hex, md5OfAttributes } from '../../../../src/local-aws/sqs/md5.js';
+import { md5Hex, md5OfAttributes } from '../../../src/sqs/md5.js';
 
 describe('SQS MD5 digests', () => {
   // Published values that real SQS returned for these attributes.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Principal } from '../../../../src/local-aws/types.js';
+import type { Principal } from '../../../src/types.js';
 import { awsRequest } from '../sts/request.js';
 import { accountId, root, SqsHarness } from './harness.js';
 

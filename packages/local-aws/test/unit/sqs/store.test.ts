@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
-import { createSqsStore } from '../../../../src/local-aws/sqs/store.js';
+import { openLocalDb, type LocalDb } from '../../../src/db.js';
+import { createSqsStore } from '../../../src/sqs/store.js';
 
 describe('SQS store', () => {
   let dir: string;

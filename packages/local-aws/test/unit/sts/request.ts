@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { AwsRequest, Principal } from '../../../../src/local-aws/types.js';
+import type { AwsRequest, Principal } from '../../../src/types.js';
 
 let counter = 0;
 

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openLocalDb, type LocalDb } from '../../../../src/local-aws/db.js';
-import { isAwsError } from '../../../../src/local-aws/errors.js';
-import { createCredentialStore, type CredentialStore } from '../../../../src/local-aws/iam/credentials.js';
-import { createRoleStore, type RoleStore } from '../../../../src/local-aws/iam/roles.js';
-import { createSts, type Sts } from '../../../../src/local-aws/sts/index.js';
-import type { Principal } from '../../../../src/local-aws/types.js';
+import { openLocalDb, type LocalDb } from '../../../src/db.js';
+import { isAwsError } from '../../../src/errors.js';
+import { createCredentialStore, type CredentialStore } from '../../../src/iam/credentials.js';
+import { createRoleStore, type RoleStore } from '../../../src/iam/roles.js';
+import { createSts, type Sts } from '../../../src/sts/index.js';
+import type { Principal } from '../../../src/types.js';
 import { awsRequest } from './request.js';
 
 const accountId = '000000000000';
