@@ -51,12 +51,14 @@ export async function ingestBenchmark(bytes = 2 * GiB): Promise<IngestComparison
 
 /**
  * The upload alone, for its memory and CPU. The endpoint's process is started
- * with BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
- * profiles the endpoint without touching the client).
+ * with BENCH_SERVER_NODE_ARGS: by default `--expose-gc`, as its bin starts
+ * it; empty to measure it without forced collections; e.g. `--expose-gc
+ * --cpu-prof --cpu-prof-dir=/tmp/prof` to profile it without touching the
+ * client.
  */
 export async function ingestOnly(bytes: number): Promise<IngestResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lfs-bench-ingest-'));
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '--expose-gc').split(' ').filter(Boolean);
   const server = await spawnLocalAws(dataDir, { nodeArgs });
   const pid = server.child.pid!;
   const s3 = new S3Client({ endpoint: server.url, region: server.region, forcePathStyle: true, credentials: server.credentials });

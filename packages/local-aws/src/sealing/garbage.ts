@@ -1,8 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-type Collect = (options: { type: 'minor' | 'major'; execution?: 'sync' }) => void;
-let collect: Collect | undefined;
+type Collect = (options: { type: 'minor' | 'major' }) => void;
 
 /**
  * Returns a counter that runs a garbage collection of `type` after every
@@ -11,15 +7,15 @@ let collect: Collect | undefined;
  * of it, per thread, which is most of a small server's memory. A minor
  * collection of a young generation holding nothing but those buffers takes
  * well under a millisecond.
+ *
+ * Only when the process was started with `--expose-gc` (the package's bin,
+ * and LFS's, start Node with it; worker threads inherit it): otherwise the
+ * counter does nothing and V8 collects when it decides to, which costs memory,
+ * never correctness.
  */
 export function collectEvery(bytes: number, type: 'minor' | 'major'): (counted: number) => void {
-  if (!collect) {
-    // gc() without starting Node with --expose-gc: the flag only exposes gc to contexts created after it. A common
-    // idiom, though Node's docs call flags changed after start unsupported (see the closing notes).
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as Collect;
-  }
-  const gc = collect;
+  const gc = (globalThis as { gc?: Collect }).gc;
+  if (!gc) return () => {};
   let since = 0;
   return (counted) => {
     since += counted;

@@ -26,7 +26,7 @@ export interface LocalAwsProcess {
 export interface SpawnOptions {
   /** Added to the child's environment. */
   env?: Record<string, string>;
-  /** Node flags before the bin's own. @default [] */
+  /** Node flags before the bin's own: `--expose-gc` as the bin's shebang gives it, unless replaced. @default ['--expose-gc'] */
   nodeArgs?: string[];
 }
 
@@ -36,7 +36,7 @@ export interface SpawnOptions {
  * reads its URL and root credentials from what it prints.
  */
 export async function spawnLocalAws(dataDir: string, options: SpawnOptions = {}): Promise<LocalAwsProcess> {
-  const { env = {}, nodeArgs = [] } = options;
+  const { env = {}, nodeArgs = ['--expose-gc'] } = options;
   const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, bin, '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
