@@ -7,7 +7,7 @@ import type { S3 } from './s3/index.js';
 import type { Sqs } from './sqs/index.js';
 import type { Sts } from './sts/index.js';
 import type { AwsRequest, AwsResponse } from './types.js';
-import { renderQueryError, renderS3Error, renderSqsJsonError } from './wire-errors.js';
+import { renderQueryError, renderS3Error, renderSqsJsonError } from './error-responses.js';
 
 /** One request as the node:http binding hands it to the router. */
 export interface RawRequest extends RawBody {

@@ -1,5 +1,5 @@
 import { AwsError } from '../errors.js';
-import { asArray, parseXml, xmlDocument } from './xml.js';
+import { asArray, parseXml, s3Document } from '../xml.js';
 
 export interface CorsRule {
   ID?: string;
@@ -35,7 +35,7 @@ export function parseCors(text: string): CorsRule[] {
 }
 
 export function renderCors(rules: CorsRule[]): string {
-  return xmlDocument('CORSConfiguration', {
+  return s3Document('CORSConfiguration', {
     CORSRule: rules.map((r) => ({
       ID: r.ID,
       AllowedHeader: r.AllowedHeaders,

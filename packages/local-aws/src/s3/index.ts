@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { LocalDb } from '../db.js';
+import { renderS3Error } from '../error-responses.js';
 import { AwsError, isAwsError } from '../errors.js';
 import type { KeyRing } from '../kms/index.js';
 import type { SealingPool } from '../sealing/pool.js';
@@ -10,7 +11,6 @@ import type { S3Context, S3Handler, S3Logger, S3Target } from './context.js';
 import { corsHeaders, matchCors, type CorsRule } from './cors.js';
 import { sweepLifecycle } from './lifecycle.js';
 import { routeS3 } from './routes.js';
-import { renderS3Error } from '../wire-errors.js';
 import { createS3Store } from './store.js';
 
 /** A client uploads one key at a time, perhaps a second after a reload; 10 leaves room for retries. */

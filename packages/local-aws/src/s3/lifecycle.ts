@@ -1,7 +1,7 @@
 import { AwsError } from '../errors.js';
 import type { S3Context } from './context.js';
 import { segmentsOf } from './store.js';
-import { asArray, parseXml, xmlDocument } from './xml.js';
+import { asArray, parseXml, s3Document } from '../xml.js';
 
 export interface LifecycleRule {
   ID?: string;
@@ -41,7 +41,7 @@ export function parseLifecycle(text: string): LifecycleRule[] {
 }
 
 export function renderLifecycle(rules: LifecycleRule[]): string {
-  return xmlDocument('LifecycleConfiguration', {
+  return s3Document('LifecycleConfiguration', {
     Rule: rules.map((r) => ({
       ID: r.ID,
       Filter: { Prefix: r.Prefix },

@@ -1,7 +1,7 @@
 import { AwsError, isAwsError } from '../errors.js';
 import type { AwsRequest } from '../types.js';
 import type { S3Context } from './context.js';
-import { asArray, parseXml, xmlDocument, type XmlNode } from './xml.js';
+import { asArray, parseXml, s3Document, type XmlNode } from '../xml.js';
 
 /** One `<QueueConfiguration>`: which events of which keys go to which queue. */
 export interface QueueConfiguration {
@@ -49,7 +49,7 @@ export function renderNotificationConfiguration(configurations: QueueConfigurati
       return { Id: c.Id, Queue: c.QueueArn, Event: c.Events, Filter: rules.length ? { S3Key: { FilterRule: rules } } : undefined };
     }),
   };
-  return xmlDocument('NotificationConfiguration', body);
+  return s3Document('NotificationConfiguration', body);
 }
 
 /** Sends the `s3:TestEvent` AWS sends to each destination when the configuration is put; a missing queue fails the put. */

@@ -18,8 +18,6 @@ import { receiveMessage, undelivered } from './receive.js';
 import { createSqsStore } from './store.js';
 import { createWaiters } from './waiters.js';
 
-export { sqsLegacyCodes, sqsQueryErrorHeader } from './errors.js';
-
 export interface SqsOptions {
   db: LocalDb;
   region: string;

@@ -1,4 +1,4 @@
-import { escapeXml } from '../sts/xml.js';
+import { queryDocument, type XmlNode } from '../xml.js';
 import type { Input } from './context.js';
 
 /**
@@ -94,46 +94,35 @@ export function queryInput(params: URLSearchParams): Input {
   return input;
 }
 
-const element = (name: string, inner: string) => `<${name}>${inner}</${name}>`;
-
-function fieldXml(action: string, name: string, value: unknown): string {
-  if (value === undefined || value === null) return '';
+/** One field of a JSON-protocol output as the Query protocol writes it: lists and maps become repeated elements. */
+function field(action: string, name: string, value: unknown): XmlNode {
   switch (name) {
     case 'QueueUrls':
-      return (value as string[]).map((url) => element('QueueUrl', escapeXml(url))).join('');
+      return { QueueUrl: value as string[] };
     case 'Attributes':
-      return Object.entries(value as Record<string, string>)
-        .map(([key, item]) => element('Attribute', element('Name', escapeXml(key)) + element('Value', escapeXml(item))))
-        .join('');
+      return { Attribute: Object.entries(value as Record<string, string>).map(([key, item]) => ({ Name: key, Value: item })) };
     case 'MessageAttributes':
-      return Object.entries(value as Record<string, Record<string, string>>)
-        .map(([key, item]) => element('MessageAttribute', element('Name', escapeXml(key)) + element('Value', objectXml(action, item))))
-        .join('');
+      return {
+        MessageAttribute: Object.entries(value as Record<string, Record<string, unknown>>).map(([key, item]) => ({ Name: key, Value: tree(action, item) })),
+      };
     case 'Messages':
-      return (value as Record<string, unknown>[]).map((message) => element('Message', objectXml(action, message))).join('');
+      return { Message: (value as Record<string, unknown>[]).map((message) => tree(action, message)) };
     case 'Successful':
-      return (value as Record<string, unknown>[]).map((entry) => element(`${action}ResultEntry`, objectXml(action, entry))).join('');
+      return { [`${action}ResultEntry`]: (value as Record<string, unknown>[]).map((entry) => tree(action, entry)) };
     case 'Failed':
-      return (value as Record<string, unknown>[]).map((entry) => element('BatchResultErrorEntry', objectXml(action, entry))).join('');
+      return { BatchResultErrorEntry: (value as Record<string, unknown>[]).map((entry) => tree(action, entry)) };
     default:
-      return element(name, escapeXml(String(value)));
+      return { [name]: String(value) };
   }
 }
 
-function objectXml(action: string, value: Record<string, unknown>): string {
-  return Object.entries(value)
-    .map(([name, item]) => fieldXml(action, name, item))
-    .join('');
+function tree(action: string, value: Record<string, unknown>): XmlNode {
+  const node: XmlNode = {};
+  for (const [name, item] of Object.entries(value)) if (item !== undefined && item !== null) Object.assign(node, field(action, name, item));
+  return node;
 }
 
-export const SQS_NAMESPACE = 'http://queue.amazonaws.com/doc/2012-11-05/';
-
+/** The Query-protocol document for an operation's JSON-protocol output. */
 export function queryResponse(action: string, output: Record<string, unknown>, requestId: string): string {
-  const result = objectXml(action, output);
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${SQS_NAMESPACE}">` +
-    (result ? element(`${action}Result`, result) : '') +
-    element('ResponseMetadata', element('RequestId', escapeXml(requestId))) +
-    `</${action}Response>`
-  );
+  return queryDocument('sqs', action, tree(action, output), requestId);
 }

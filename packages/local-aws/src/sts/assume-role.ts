@@ -3,7 +3,7 @@ import type { CredentialStore } from '../iam/credentials.js';
 import { evaluate, parsePolicy } from '../iam/policy.js';
 import type { RoleStore } from '../iam/roles.js';
 import type { AwsRequest, AwsResponse, PolicyDocument, Principal } from '../types.js';
-import { elements, stsResponse } from './xml.js';
+import { stsResponse } from './response.js';
 
 export interface AssumeRoleDeps {
   credentials: CredentialStore;
@@ -91,15 +91,14 @@ export function assumeRole(deps: AssumeRoleDeps, request: AwsRequest, params: UR
   const { policy, packedPercent } = parseSessionPolicy(params.get('Policy'));
   const session = deps.credentials.issue({ roleArn, sessionName, durationSeconds, sessionPolicy: policy });
 
-  const credentials = elements({
-    AccessKeyId: session.accessKeyId,
-    SecretAccessKey: session.secretAccessKey,
-    SessionToken: session.sessionToken,
-    Expiration: session.expiration.toISOString().replace('.000Z', 'Z'),
+  return stsResponse('AssumeRole', request.requestId, {
+    Credentials: {
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: session.expiration.toISOString().replace('.000Z', 'Z'),
+    },
+    AssumedRoleUser: { AssumedRoleId: session.assumedRoleId, Arn: session.assumedRoleArn },
+    PackedPolicySize: packedPercent,
   });
-  const user = elements({ AssumedRoleId: session.assumedRoleId, Arn: session.assumedRoleArn });
-  const result =
-    `<Credentials>${credentials}</Credentials><AssumedRoleUser>${user}</AssumedRoleUser>` +
-    elements({ PackedPolicySize: packedPercent, SourceIdentity: undefined });
-  return stsResponse('AssumeRole', result, request.requestId);
 }

@@ -1,7 +1,7 @@
 import { AwsError } from '../errors.js';
 import type { RoleStore } from '../iam/roles.js';
 import type { AwsRequest, AwsResponse } from '../types.js';
-import { elements, stsResponse } from './xml.js';
+import { stsResponse } from './response.js';
 
 /** GetCallerIdentity needs no permission, as in AWS; only an unsigned call fails. */
 export function getCallerIdentity(roles: RoleStore, request: AwsRequest): AwsResponse {
@@ -11,6 +11,5 @@ export function getCallerIdentity(roles: RoleStore, request: AwsRequest): AwsRes
     principal.kind === 'root'
       ? principal.accountId
       : `${roles.get(principal.roleArn)?.roleId ?? principal.roleArn}:${principal.sessionName}`;
-  const result = elements({ UserId: userId, Account: principal.accountId, Arn: principal.arn });
-  return stsResponse('GetCallerIdentity', result, request.requestId);
+  return stsResponse('GetCallerIdentity', request.requestId, { UserId: userId, Account: principal.accountId, Arn: principal.arn });
 }

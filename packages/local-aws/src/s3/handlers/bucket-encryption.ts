@@ -4,7 +4,7 @@ import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
 import { requireBucket } from '../objects.js';
 import type { BucketEncryption } from '../sse.js';
-import { asArray, parseXml, xmlContentType, xmlDocument } from '../xml.js';
+import { asArray, parseXml, s3Document, xmlContentType } from '../../xml.js';
 
 export const putBucketEncryption: S3Handler = async (ctx, req, { bucket }) => {
   const row = requireBucket(ctx, bucket);
@@ -29,7 +29,7 @@ export const getBucketEncryption: S3Handler = async (ctx, req, { bucket }) => {
   authorize(ctx, req, 's3:GetEncryptionConfiguration', bucketArn(bucket), row);
   if (!row.encryption) throw new AwsError('ServerSideEncryptionConfigurationNotFoundError', undefined, { BucketName: bucket });
   const setting = JSON.parse(row.encryption) as BucketEncryption;
-  const body = xmlDocument('ServerSideEncryptionConfiguration', {
+  const body = s3Document('ServerSideEncryptionConfiguration', {
     Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: setting.SSEAlgorithm, KMSMasterKeyID: setting.KMSMasterKeyID }, BucketKeyEnabled: false },
   });
   return { status: 200, headers: xmlContentType, body };

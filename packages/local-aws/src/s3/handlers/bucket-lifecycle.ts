@@ -4,7 +4,7 @@ import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
 import { parseLifecycle, renderLifecycle, type LifecycleRule } from '../lifecycle.js';
 import { requireBucket } from '../objects.js';
-import { xmlContentType } from '../xml.js';
+import { xmlContentType } from '../../xml.js';
 
 export const putBucketLifecycle: S3Handler = async (ctx, req, { bucket }) => {
   const row = requireBucket(ctx, bucket);

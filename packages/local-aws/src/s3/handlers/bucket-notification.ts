@@ -3,7 +3,7 @@ import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
 import { parseNotificationConfiguration, renderNotificationConfiguration, sendTestEvents, type QueueConfiguration } from '../notifications.js';
 import { requireBucket } from '../objects.js';
-import { xmlContentType } from '../xml.js';
+import { xmlContentType } from '../../xml.js';
 
 export const putBucketNotificationConfiguration: S3Handler = async (ctx, req, { bucket }) => {
   const row = requireBucket(ctx, bucket);

@@ -17,7 +17,7 @@ import { checkPreconditions, quote, requireBucket, requireKey } from '../objects
 import { sseHeaders } from '../sse.js';
 import type { PartRow } from '../store.js';
 import { MIN_PART_SIZE, requireUpload } from '../uploads.js';
-import { asArray, parseXml, xmlContentType, xmlDocument } from '../xml.js';
+import { asArray, parseXml, s3Document, xmlContentType } from '../../xml.js';
 
 interface RequestedPart {
   PartNumber?: string;
@@ -98,7 +98,7 @@ export const completeMultipartUpload: S3Handler = async (ctx, req, target) => {
   await ctx.blobs.remove([...stored.values()].map((p) => p.blob).filter((b) => !used.has(b)));
 
   const headers: Record<string, string> = { ...xmlContentType, ...sseHeaders(upload) };
-  const body = xmlDocument('CompleteMultipartUploadResult', {
+  const body = s3Document('CompleteMultipartUploadResult', {
     Location: `/${bucket.name}/${key}`,
     Bucket: bucket.name,
     Key: key,

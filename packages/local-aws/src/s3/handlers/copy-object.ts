@@ -8,7 +8,7 @@ import { copySource } from '../copy-source.js';
 import { checkPreconditions, quote, requireBucket, requireKey, storedHeadersFrom } from '../objects.js';
 import { authorizeEncryptionWrite, resolveWriteEncryption, sealingKey, sseHeaders } from '../sse.js';
 import { segmentsOf, type ObjectRow } from '../store.js';
-import { xmlContentType, xmlDocument } from '../xml.js';
+import { s3Document, xmlContentType } from '../../xml.js';
 
 export const copyObject: S3Handler = async (ctx, req, target) => {
   const key = requireKey(target.key);
@@ -62,7 +62,7 @@ export const copyObject: S3Handler = async (ctx, req, target) => {
     await ctx.blobs.remove(segments.map((s) => s.blob));
     throw error;
   }
-  const body = xmlDocument('CopyObjectResult', {
+  const body = s3Document('CopyObjectResult', {
     ETag: quote(row.etag),
     LastModified: row.last_modified,
     ...(algorithm ? { ChecksumType: 'FULL_OBJECT', [checksumField(algorithm)]: row.checksum_value } : {}),

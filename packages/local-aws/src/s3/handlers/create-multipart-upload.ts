@@ -5,7 +5,7 @@ import { isChecksumAlgorithm, isCombinable } from '../checksums.js';
 import type { S3Handler } from '../context.js';
 import { requireBucket, requireKey, storedHeadersFrom } from '../objects.js';
 import { authorizeEncryptionWrite, resolveWriteEncryption, sseHeaders } from '../sse.js';
-import { xmlContentType, xmlDocument } from '../xml.js';
+import { s3Document, xmlContentType } from '../../xml.js';
 
 export const createMultipartUpload: S3Handler = async (ctx, req, target) => {
   const key = requireKey(target.key);
@@ -53,6 +53,6 @@ export const createMultipartUpload: S3Handler = async (ctx, req, target) => {
     headers['x-amz-checksum-algorithm'] = algorithm;
     headers['x-amz-checksum-type'] = type!;
   }
-  const body = xmlDocument('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId });
+  const body = s3Document('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId });
   return { status: 200, headers, body };
 };

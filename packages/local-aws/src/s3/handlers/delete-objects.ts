@@ -4,7 +4,7 @@ import { AwsError, isAwsError } from '../../errors.js';
 import { objectArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
 import { requireBucket } from '../objects.js';
-import { asArray, parseXml, xmlContentType, xmlDocument } from '../xml.js';
+import { asArray, parseXml, s3Document, xmlContentType } from '../../xml.js';
 import { deleteRow } from './delete-object.js';
 
 /** Up to 1000 keys per request; each key is authorized and reported on its own. */
@@ -32,5 +32,5 @@ export const deleteObjects: S3Handler = async (ctx, req, { bucket }) => {
     }
   }
   await ctx.blobs.remove(blobs);
-  return { status: 200, headers: xmlContentType, body: xmlDocument('DeleteResult', { Deleted: deleted, Error: errors }) };
+  return { status: 200, headers: xmlContentType, body: s3Document('DeleteResult', { Deleted: deleted, Error: errors }) };
 };

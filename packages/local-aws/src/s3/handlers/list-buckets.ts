@@ -2,7 +2,7 @@ import { AwsError } from '../../errors.js';
 import { evaluate } from '../../iam/policy.js';
 import { conditionContext } from '../authz.js';
 import type { S3Handler } from '../context.js';
-import { xmlContentType, xmlDocument } from '../xml.js';
+import { s3Document, xmlContentType } from '../../xml.js';
 
 export const listBuckets: S3Handler = async (ctx, req) => {
   if (req.principal.kind === 'anonymous') throw new AwsError('AccessDenied');
@@ -11,7 +11,7 @@ export const listBuckets: S3Handler = async (ctx, req) => {
     if (decision !== 'Allow') throw new AwsError('AccessDenied');
   }
   const buckets = ctx.store.listBuckets.all().map((b) => ({ Name: b.name, CreationDate: b.created_at }));
-  const body = xmlDocument('ListAllMyBucketsResult', {
+  const body = s3Document('ListAllMyBucketsResult', {
     Owner: { ID: ctx.accountId, DisplayName: 'local' },
     Buckets: { Bucket: buckets },
   });

@@ -1,7 +1,7 @@
 import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
 import { requireBucket } from '../objects.js';
-import { xmlContentType, xmlDocument } from '../xml.js';
+import { s3Document, xmlContentType } from '../../xml.js';
 
 export const listMultipartUploads: S3Handler = async (ctx, req, { bucket }) => {
   const row = requireBucket(ctx, bucket);
@@ -15,7 +15,7 @@ export const listMultipartUploads: S3Handler = async (ctx, req, { bucket }) => {
   const truncated = rows.length > maxUploads;
   const page = rows.slice(0, maxUploads);
   const last = page[page.length - 1];
-  const body = xmlDocument('ListMultipartUploadsResult', {
+  const body = s3Document('ListMultipartUploadsResult', {
     Bucket: bucket,
     KeyMarker: keyMarker,
     UploadIdMarker: uploadIdMarker,

@@ -2,7 +2,7 @@ import { AwsError } from '../../errors.js';
 import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
 import { quote, requireBucket } from '../objects.js';
-import { xmlContentType, xmlDocument } from '../xml.js';
+import { s3Document, xmlContentType } from '../../xml.js';
 
 /** Rows fetched per SQLite query while collapsing common prefixes. */
 const BATCH = 1000;
@@ -56,7 +56,7 @@ export const listObjectsV2: S3Handler = async (ctx, req, { bucket }) => {
   // Resume after the last key returned, skipping the rest of a collapsed prefix.
   const lastPrefix = prefixes[prefixes.length - 1];
   const resumeAfter = lastPrefix && lastReturned.startsWith(lastPrefix) ? `${lastPrefix}\u{10FFFF}` : lastReturned;
-  const body = xmlDocument('ListBucketResult', {
+  const body = s3Document('ListBucketResult', {
     Name: bucket,
     Prefix: enc(prefix),
     Delimiter: delimiter ? enc(delimiter) : undefined,

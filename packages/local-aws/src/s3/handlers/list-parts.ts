@@ -3,7 +3,7 @@ import { checksumField, type ChecksumAlgorithm } from '../checksums.js';
 import type { S3Handler } from '../context.js';
 import { quote, requireBucket, requireKey } from '../objects.js';
 import { requireUpload } from '../uploads.js';
-import { xmlContentType, xmlDocument } from '../xml.js';
+import { s3Document, xmlContentType } from '../../xml.js';
 
 export const listParts: S3Handler = async (ctx, req, target) => {
   const key = requireKey(target.key);
@@ -16,7 +16,7 @@ export const listParts: S3Handler = async (ctx, req, target) => {
   const page = all.slice(0, maxParts);
   const truncated = all.length > page.length;
   const initiator = { ID: upload.initiator, DisplayName: upload.initiator };
-  const body = xmlDocument('ListPartsResult', {
+  const body = s3Document('ListPartsResult', {
     Bucket: bucket.name,
     Key: key,
     UploadId: upload.upload_id,

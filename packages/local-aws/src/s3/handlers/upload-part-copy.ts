@@ -7,7 +7,7 @@ import { MAX_SINGLE_UPLOAD, quote } from '../objects.js';
 import { sealingKey, sseHeaders } from '../sse.js';
 import { segmentsOf } from '../store.js';
 import { authorizedPartWrite } from '../uploads.js';
-import { xmlContentType, xmlDocument } from '../xml.js';
+import { s3Document, xmlContentType } from '../../xml.js';
 
 /** UploadPart with the bytes taken from an existing object (optionally a range of it): parallel server-side copies. */
 export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
@@ -54,7 +54,7 @@ export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
     throw error;
   }
   if (previousBlob) await ctx.blobs.remove([previousBlob]);
-  const result = xmlDocument('CopyPartResult', {
+  const result = s3Document('CopyPartResult', {
     ETag: quote(etag),
     LastModified: lastModified,
     ...(checksum ? { [checksumField(checksum.algorithm)]: checksum.value } : {}),

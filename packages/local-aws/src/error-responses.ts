@@ -1,6 +1,12 @@
 import type { AwsError } from './errors.js';
 import type { AwsResponse } from './types.js';
-import { escapeXml } from './s3/xml.js';
+import { xmlDocument } from './xml.js';
+
+/**
+ * An AwsError as each protocol answers it: S3 XML, the Query protocol's XML
+ * (STS, SQS) and SQS's JSON protocol. The codes are the table's (errors.ts),
+ * except where a protocol names them otherwise.
+ */
 
 /** Wire names that differ from the table's keys (which must be identifiers). */
 function wireCode(error: AwsError): string {
@@ -10,11 +16,13 @@ function wireCode(error: AwsError): string {
 /** S3: `<Error><Code/><Message/>…details…<RequestId/><HostId/></Error>`; HEAD responses carry no body. */
 export function renderS3Error(error: AwsError, requestId: string, method: string): AwsResponse {
   if (method === 'HEAD' || error.status === 304) return { status: error.status };
-  const details = Object.entries(error.details).map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`).join('');
-  const body =
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<Error><Code>${wireCode(error)}</Code><Message>${escapeXml(error.message)}</Message>${details}` +
-    `<RequestId>${requestId}</RequestId><HostId>${Buffer.from(requestId).toString('base64')}</HostId></Error>`;
+  const body = xmlDocument('Error', {
+    Code: wireCode(error),
+    Message: error.message,
+    ...error.details,
+    RequestId: requestId,
+    HostId: Buffer.from(requestId).toString('base64'),
+  });
   return { status: error.status, headers: { 'content-type': 'application/xml' }, body };
 }
 
@@ -42,10 +50,7 @@ const faultOf = (error: AwsError) => (error.status >= 500 ? 'Receiver' : 'Sender
 /** STS and SQS Query protocol: `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. */
 export function renderQueryError(error: AwsError, requestId: string, service: 'sts' | 'sqs'): AwsResponse {
   const code = service === 'sqs' ? (sqsQueryCodes[error.code] ?? wireCode(error)) : error.code === 'InvalidAccessKeyId' ? 'InvalidClientTokenId' : wireCode(error);
-  const body =
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<ErrorResponse><Error><Type>${faultOf(error)}</Type><Code>${code}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
-    `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+  const body = xmlDocument('ErrorResponse', { Error: { Type: faultOf(error), Code: code, Message: error.message }, RequestId: requestId });
   return { status: error.status, headers: { 'content-type': 'text/xml' }, body };
 }
 
