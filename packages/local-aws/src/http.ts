@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { Readable } from 'node:stream';
-import type { RawRequest } from './router.js';
+import type { RawRequest } from './dispatch.js';
 import type { AwsResponse } from './types.js';
 
 /**

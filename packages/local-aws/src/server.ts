@@ -2,16 +2,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makePrivateDir, tightenTree } from '@lfs/private-files';
 import { openLocalDb, type LocalDb } from './db.js';
+import { createDispatcher } from './dispatch.js';
 import { createHttpServer } from './http.js';
-import { createCredentialStore, type RootCredentials } from './iam/credentials.js';
+import { createCredentialStore } from './iam/credentials.js';
 import { loadKmsMasterKey } from './iam/key-files.js';
 import { createRoleStore, type Role, type RoleDefinition, type RoleStore } from './iam/roles.js';
 import { createKeyRing, type KeyRing } from './kms/index.js';
-import { createRouter } from './router.js';
 import { createS3, type S3 } from './s3/index.js';
 import { SealingPool } from './sealing/pool.js';
 import { createSqs, type Sqs } from './sqs/index.js';
 import { createSts } from './sts/index.js';
+import type { RootCredentials } from './types.js';
 
 export interface LocalAwsLogger {
   info(o: object, msg?: string): void;
@@ -136,7 +137,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
         const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, pool, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
         await s3.init();
-        const server = createHttpServer(createRouter({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
+        const server = createHttpServer(createDispatcher({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => {

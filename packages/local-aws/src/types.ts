@@ -74,6 +74,12 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, string | string[] | boolean | number>>;
 }
 
+/** The endpoint's permanent credentials: allowed everything not denied by a bucket policy. */
+export interface RootCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 /** The identity behind a signed request. */
 export type Principal =
   | { kind: 'anonymous' }

@@ -1,15 +1,10 @@
 import type { LocalDb } from '../db.js';
 import { AwsError } from '../errors.js';
-import type { PolicyDocument, Principal } from '../types.js';
-import { loadRootCredentials, loadSealingKeys } from './key-files.js';
+import type { PolicyDocument, Principal, RootCredentials } from '../types.js';
+import { loadRootCredentials, loadSessionKeys } from './key-files.js';
 import type { RoleStore } from './roles.js';
 import { uniqueId } from './roles.js';
-import { deriveSecret, openToken, sealToken } from './session-token.js';
-
-export interface RootCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
+import { decryptToken, deriveSecret, encryptToken } from './session-token.js';
 
 export interface ResolvedCredentials {
   secretAccessKey: string;
@@ -47,7 +42,7 @@ export interface CredentialStore {
 export interface CredentialStoreOptions {
   /** Unused today (sessions need no rows); taken so a revocation list can be added without a signature change. */
   db: LocalDb;
-  /** Holds `root-credentials.json` and the session sealing key, both mode 0600. */
+  /** Holds `root-credentials.json` and the sessions' master key (`sts-master.key`), both mode 0600. */
   dataDir: string;
   accountId: string;
   /** Root credentials to use; otherwise read from, or generated into, the data dir. */
@@ -57,13 +52,13 @@ export interface CredentialStoreOptions {
 
 /**
  * Permanent root credentials plus temporary STS sessions. A session lives
- * entirely in its token (sealed with a key kept in the data dir), so sessions
+ * entirely in its token (encrypted with a key kept in the data dir), so sessions
  * survive restarts and resolving one costs no database write.
  */
 export function createCredentialStore(options: CredentialStoreOptions): CredentialStore {
   const { dataDir, accountId, roles } = options;
   const root = options.root ?? loadRootCredentials(dataDir);
-  const keys = loadSealingKeys(dataDir);
+  const keys = loadSessionKeys(dataDir);
   const rootArn = `arn:aws:iam::${accountId}:root`;
 
   const sessionArn = (roleName: string, sessionName: string) =>
@@ -82,7 +77,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
       }
       if (!accessKeyId.startsWith('ASIA')) throw new AwsError('InvalidAccessKeyId');
       if (!sessionToken) throw new AwsError('InvalidToken', 'A session token is required for temporary credentials.');
-      const session = openToken(keys.seal, sessionToken);
+      const session = decryptToken(keys.token, sessionToken);
       if (!session || session.accessKeyId !== accessKeyId) throw new AwsError('InvalidToken');
       if (now.getTime() >= session.expiration) throw new AwsError('ExpiredToken');
       const role = roles.get(session.roleArn);
@@ -108,7 +103,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
       // Whole seconds, rounded up, so the Expiration we print is the one we enforce.
       const expiration = Math.ceil((now.getTime() + grant.durationSeconds * 1000) / 1000) * 1000;
       const accessKeyId = uniqueId('ASIA', 16);
-      const sessionToken = sealToken(keys.seal, {
+      const sessionToken = encryptToken(keys.token, {
         accessKeyId,
         roleArn: role.arn,
         sessionName: grant.sessionName,

@@ -2,7 +2,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '@lfs/private-files';
-import type { RootCredentials } from './credentials.js';
+import type { RootCredentials } from '../types.js';
 import { uniqueId } from './roles.js';
 
 /**
@@ -47,11 +47,16 @@ function loadMasterKey(dataDir: string, name: string): Buffer {
   return key;
 }
 
-/** One master key in the data dir; separate subkeys for sealing tokens and deriving secrets. */
-export function loadSealingKeys(dataDir: string): { seal: Buffer; secret: Buffer } {
+/**
+ * The keys of STS sessions, both derived from one master key in the data dir:
+ * `token` encrypts session tokens, `secret` derives each session's secret
+ * access key from its key id. (The HKDF labels are fixed: changing one ends
+ * every open session.)
+ */
+export function loadSessionKeys(dataDir: string): { token: Buffer; secret: Buffer } {
   const master = loadMasterKey(dataDir, 'sts-master.key');
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
-  return { seal: derive('session-token-seal'), secret: derive('session-secret') };
+  return { token: derive('session-token-seal'), secret: derive('session-secret') };
 }
 
 /**

@@ -12,11 +12,11 @@ export interface SessionClaims {
 }
 
 const VERSION = 'LFS1';
-// Binds the ciphertext to its purpose, so a blob sealed for something else never opens as a token.
+// Binds the ciphertext to its purpose, so bytes encrypted for something else never open as a token.
 const AAD = Buffer.from('lfs-sts-session-token-v1');
 
-/** AES-256-GCM: the tag makes a forged or altered token fail to open. */
-export function sealToken(key: Buffer, claims: SessionClaims): string {
+/** AES-256-GCM: the tag makes a forged or altered token fail to decrypt. */
+export function encryptToken(key: Buffer, claims: SessionClaims): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(AAD);
@@ -24,7 +24,7 @@ export function sealToken(key: Buffer, claims: SessionClaims): string {
   return VERSION + Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
 }
 
-export function openToken(key: Buffer, token: string): SessionClaims | undefined {
+export function decryptToken(key: Buffer, token: string): SessionClaims | undefined {
   if (!token.startsWith(VERSION)) return undefined;
   const raw = Buffer.from(token.slice(VERSION.length), 'base64url');
   if (raw.length < 12 + 16 + 2) return undefined;

@@ -91,12 +91,14 @@ export interface ObjectEvent {
 }
 
 /**
- * Enqueues the event to every matching queue. Call it inside the SQLite
- * transaction that writes the object row, so the two commit together.
+ * Enqueues the event to every queue of the bucket's configurations (its
+ * `notification` column: the parsed QueueConfigurations, as JSON) that
+ * matches. Call it inside the SQLite transaction that writes the object row,
+ * so the two commit together.
  */
-export function notify(ctx: S3Context, req: AwsRequest, notificationXml: string | null, event: ObjectEvent): void {
-  if (!notificationXml) return;
-  const configurations = (JSON.parse(notificationXml) as QueueConfiguration[]).filter((c) => matches(c, event.eventName, event.key));
+export function notify(ctx: S3Context, req: AwsRequest, configurationsJson: string | null, event: ObjectEvent): void {
+  if (!configurationsJson) return;
+  const configurations = (JSON.parse(configurationsJson) as QueueConfiguration[]).filter((c) => matches(c, event.eventName, event.key));
   if (configurations.length === 0) return;
   const sequencer = ctx.nextSequencer();
   const principalId = principalIdOf(req);

@@ -114,7 +114,7 @@ describe('credential store', () => {
     expect(codeOf(() => store.resolve(accessKeyId, token))).toBe(code);
   });
 
-  it('rejects a token sealed under another data dir', async () => {
+  it('rejects a token encrypted under another data dir', async () => {
     const otherDir = await mkdtemp(join(tmpdir(), 'lfs-iam-other-'));
     try {
       const session = createCredentialStore({ db, dataDir: otherDir, accountId, roles }).issue(grant);

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { authenticate, readAll, type RawBody } from './auth/index.js';
+import { renderQueryError, renderS3Error, renderSqsJsonError } from './error-responses.js';
 import { AwsError, isAwsError } from './errors.js';
 import type { CredentialStore } from './iam/credentials.js';
 import type { S3 } from './s3/index.js';
 import type { Sqs } from './sqs/index.js';
 import type { Sts } from './sts/index.js';
 import type { AwsRequest, AwsResponse } from './types.js';
-import { renderQueryError, renderS3Error, renderSqsJsonError } from './error-responses.js';
 
-/** One request as the node:http binding hands it to the router. */
+/** One request as the node:http binding hands it to the dispatcher. */
 export interface RawRequest extends RawBody {
   method: string;
   /** The request target as sent: raw path and query. */
@@ -22,7 +22,7 @@ export interface RawRequest extends RawBody {
   signal?: AbortSignal;
 }
 
-export interface RouterDeps {
+export interface DispatcherDeps {
   credentials: CredentialStore;
   s3: S3;
   sts: Sts;
@@ -36,11 +36,12 @@ const MAX_FORM_BODY = 1024 * 1024;
 type Protocol = 's3' | 'sts' | 'sqs-json' | 'sqs-query';
 
 /**
- * Routes by the signing scope's service: s3 → S3, sts → STS (Query), sqs →
- * SQS (JSON when `X-Amz-Target` is set, else Query). Every failure becomes an
- * error response in the protocol the client speaks; nothing throws out.
+ * Authenticates each request and hands it to the service its signing scope
+ * names: s3 → S3, sts → STS (Query), sqs → SQS (JSON when `X-Amz-Target` is
+ * set, else Query). Every failure becomes an error response in the protocol
+ * the client speaks; nothing throws out.
  */
-export function createRouter(deps: RouterDeps): (raw: RawRequest) => Promise<AwsResponse & { requestId: string }> {
+export function createDispatcher(deps: DispatcherDeps): (raw: RawRequest) => Promise<AwsResponse & { requestId: string }> {
   return async (raw) => {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     let protocol: Protocol = guessProtocol(raw.headers);
@@ -68,7 +69,7 @@ export function createRouter(deps: RouterDeps): (raw: RawRequest) => Promise<Aws
         requestId,
         signal: raw.signal,
       };
-      const response = await dispatch(deps, protocol, request);
+      const response = await handleByService(deps, protocol, request);
       return { ...response, requestId };
     } catch (error) {
       const awsError = isAwsError(error) ? error : new AwsError('InternalError');
@@ -78,7 +79,7 @@ export function createRouter(deps: RouterDeps): (raw: RawRequest) => Promise<Aws
   };
 }
 
-async function dispatch(deps: RouterDeps, protocol: Protocol, request: AwsRequest): Promise<AwsResponse> {
+async function handleByService(deps: DispatcherDeps, protocol: Protocol, request: AwsRequest): Promise<AwsResponse> {
   switch (protocol) {
     case 's3':
       return deps.s3.handle(request);
