@@ -35,7 +35,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   const common = {
     region: options.region,
     endpoint: options.endpoint,
-    credentials: options.credentials,
+    // A copy: the SDK records on the credentials object where it came from, and the configuration's is frozen.
+    credentials: options.credentials && { ...options.credentials },
     requestHandler,
   };
   const s3 = new S3Client({ ...common, forcePathStyle: Boolean(options.endpoint) });
