@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Plain-JS entry points and build scripts run on Node (TypeScript files get Node's types from tsconfig).
-  { files: ['**/*.js'], languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } } },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } } },
   {
     rules: {
       // Test helpers and wire formats deal in untyped JSON; `any` is allowed where it is explicit.
