@@ -137,6 +137,10 @@ describe('sealing pool', () => {
     await expect(pool.read([{ path: t.path, blob: t.blob, size: 1000, dataKey: randomBytes(32), from: 0, to: 999 }]).next()).rejects.toThrow();
   });
 
+  it('fails to start, naming the command that builds it, when the worker bundle is missing', () => {
+    expect(() => new SealingPool(1, join(dir, 'no-such-bundle.cjs')).start()).toThrow(/no-such-bundle\.cjs is missing: run npm run build -w @lfs\/local-aws/);
+  });
+
   it('keeps no process alive while its workers are idle, started ahead or after jobs', async () => {
     const source = (path: string) => fileURLToPath(new URL(`../../../src/${path}`, import.meta.url));
     const pool = source('sealing/pool.ts');
