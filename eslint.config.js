@@ -27,9 +27,11 @@ const mayNotImport = {
 const compositionRoot = ['app.ts', 'services.ts', 'main.ts', 'cli.ts'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/web/browser/gql/', '.lfs/', 'coverage/'] },
+  { ignores: ['node_modules/', 'src/web/browser/gql/', '.lfs/', 'coverage/', 'dist/', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Plain-JS entry points and build scripts run on Node (TypeScript files get Node's types from tsconfig).
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } } },
   {
     rules: {
       // Test helpers and wire formats deal in untyped JSON; `any` is allowed where it is explicit.

@@ -1,17 +1,30 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from './packages/local-aws/vitest.config.js';
 
+/** `npm test` runs LFS's suite and, as a project of its own, the endpoint's (packages/local-aws). */
 export default defineConfig({
-  resolve: {
-    // Vitest would otherwise load graphql twice (ESM and CJS builds) and fail with
-    // "Cannot use GraphQLSchema from another module or realm".
-    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
-  },
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    // The pinned SDK works on Node 20; its notice about future releases is noise in test output.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      {
+        resolve: {
+          // Vitest would otherwise load graphql twice (ESM and CJS builds) and fail with
+          // "Cannot use GraphQLSchema from another module or realm".
+          alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+        },
+        ssr: { resolve: { conditions: sourceConditions } },
+        test: {
+          name: 'lfs',
+          include: ['test/**/*.test.ts'],
+          // LFS's tests start the embedded endpoint from source: its worker bundle is rebuilt first.
+          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+          // The pinned SDK works on Node 20; its notice about future releases is noise in test output.
+          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      },
+      'packages/local-aws',
+    ],
   },
 });

@@ -10,8 +10,8 @@ import { mintToken } from '../src/auth/index.js';
 import { loadConfig } from '../src/config.js';
 import { s3ForTicket } from '../test/helpers/uploader.js';
 import { FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../test/helpers/operations.js';
-import { diskBaseline } from './baseline.js';
-import { GiB, MiB, patternStream, percentile } from './data.js';
+import { diskBaseline } from '../packages/local-aws/bench/baseline.js';
+import { GiB, MiB, patternStream, percentile } from '../packages/local-aws/bench/data.js';
 
 async function withApp<T>(env: Record<string, string>, work: (app: App, token: string) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lfs-bench-promotion-'));

@@ -10,9 +10,9 @@ import { createDisposalStack } from './disposal.js';
 import { createFailpoint, type StepHook } from './failpoints.js';
 import { urlHost } from './http/routes.js';
 import { httpServerOptions } from './http/server-options.js';
-import type { LocalAws } from './local-aws/server.js';
+import type { LocalAws } from '@lfs/local-aws';
 import { createLogger, type Logger } from './logger.js';
-import { makePrivateDir, tightenTree } from './private-files.js';
+import { makePrivateDir, tightenTree } from '@lfs/private-files';
 import { createServices } from './services.js';
 
 export interface App {

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrCreateSecret, mintToken } from './auth/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLocalAws } from './local-aws/server.js';
 
 const usage = `Usage:
   lfs serve                         serve LFS (same as npm start)
@@ -71,6 +70,7 @@ async function localAws(args: string[], config: Config): Promise<void> {
   });
   const maxUploadsPerKey = Number(values['max-uploads-per-key']);
   if (!Number.isInteger(maxUploadsPerKey) || maxUploadsPerKey < 1) throw new UsageError('--max-uploads-per-key must be a positive integer');
+  const { createLocalAws } = await import('@lfs/local-aws');
   const endpoint = createLocalAws({
     dataDir: resolve(values['data-dir']!),
     port: Number(values.port),

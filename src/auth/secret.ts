@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '@lfs/private-files';
 
 /**
  * The HS256 secret of embedded mode: generated on first start into

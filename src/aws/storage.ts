@@ -1,8 +1,8 @@
+import type { LocalAws } from '@lfs/local-aws';
 import type { Config } from '../config.js';
 import { buildUploadRolePolicy } from '../credentials/session-policy.js';
 import type { DisposalStack } from '../disposal.js';
 import type { EncryptedBucket } from '../files/model.js';
-import { createLocalAws, type LocalAws } from '../local-aws/server.js';
 import type { Logger } from '../logger.js';
 import { bootstrapResources, type BootstrappedResources } from './bootstrap.js';
 import { createAwsClients, type AwsClients } from './clients.js';
@@ -36,6 +36,8 @@ export async function connectStorage(config: Config, logger: Logger, opened: Dis
   let dockKmsKeyArn = storage.dockKmsKeyId;
   let vaultKmsKeyArn = storage.vaultKmsKeyId;
   if (aws.local) {
+    // Loaded only here: LFS on AWS never loads the endpoint, its worker threads or their bundle.
+    const { createLocalAws } = await import('@lfs/local-aws');
     localAws = createLocalAws({
       dataDir: aws.localDataDir,
       port: aws.localPort,

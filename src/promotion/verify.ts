@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { digestStream } from '../checksums/digest.js';
+import { digestStream } from '@lfs/checksums';
 import type { Checksum, ChecksumAlgorithm } from '../files/model.js';
 import { isPreconditionFailed } from './copy.js';
 

@@ -1,6 +1,6 @@
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createDigester } from '../../src/checksums/digest.js';
+import { createDigester } from '@lfs/checksums';
 import { drain, eventsByFile } from './queues.js';
 import type { Ticket } from './operations.js';
 import { s3ForTicket } from './uploader.js';

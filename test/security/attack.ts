@@ -5,7 +5,7 @@ import type { Client } from 'graphql-ws';
 import { expect } from 'vitest';
 import type { Stack } from '../helpers/stack.js';
 
-export { awsRefusal } from '../helpers/aws-errors.js';
+export { awsRefusal } from '../../packages/local-aws/test/helpers/aws-errors.js';
 
 /** What an attacker must not be able to change: every file row and every object in both buckets. */
 export interface Snapshot {

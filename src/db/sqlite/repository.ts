@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
-import { makePrivateDir, makePrivateFile } from '../../private-files.js';
+import { makePrivateDir, makePrivateFile } from '@lfs/private-files';
 import type { FileRecord, FileStatus, NewFile, TransitionPatch } from '../../files/model.js';
 import type { Announcement, FilePage, FileRepository, ListFilesQuery, OpenUploads } from '../../files/repository.js';
 import { announces, canTransition } from '../../files/states.js';

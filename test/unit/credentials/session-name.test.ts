@@ -5,7 +5,7 @@ import { createCredentialIssuer } from '../../../src/credentials/issuer.js';
 import { withRevocation } from '../../../src/credentials/revocations.js';
 import { sessionArnOf, sessionNameOf } from '../../../src/credentials/session-name.js';
 import { buildUploadRolePolicy } from '../../../src/credentials/session-policy.js';
-import { startLocalAws, type StartedLocalAws } from '../../helpers/local-aws.js';
+import { startLocalAws, type StartedLocalAws } from '../../../packages/local-aws/test/helpers/local-aws.js';
 
 describe('upload session names', () => {
   let env: StartedLocalAws;

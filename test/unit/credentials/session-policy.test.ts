@@ -1,22 +1,15 @@
+import { simulatePolicy, type PolicyDocument } from '@lfs/local-aws';
 import { describe, expect, it } from 'vitest';
 import { buildSessionPolicy, buildUploadRolePolicy } from '../../../src/credentials/session-policy.js';
-import { evaluate } from '../../../src/local-aws/iam/policy.js';
-import type { PolicyDocument, Principal } from '../../../src/local-aws/types.js';
 
 const dockKey = 'arn:aws:kms:us-east-1:000000000000:key/dock';
 const otherKey = 'arn:aws:kms:us-east-1:000000000000:key/other';
 const object = 'arn:aws:s3:::dock/uploads/f1';
 
-const principal: Principal = {
-  kind: 'assumed-role',
-  accessKeyId: 'ASIAEXAMPLE',
-  arn: 'arn:aws:sts::000000000000:assumed-role/lfs-upload/lfs-f1',
-  roleArn: 'arn:aws:iam::000000000000:role/lfs-upload',
-  accountId: '000000000000',
-  sessionName: 'lfs-f1',
+const session = {
+  caller: { roleArn: 'arn:aws:iam::000000000000:role/lfs-upload', sessionName: 'lfs-f1' },
   rolePolicies: [buildUploadRolePolicy('dock', dockKey) as PolicyDocument],
   sessionPolicy: buildSessionPolicy({ dockBucket: 'dock', key: 'uploads/f1', dockKmsKeyArn: dockKey }) as PolicyDocument,
-  expiration: new Date(Date.now() + 60_000),
 };
 
 const sse = (algorithm?: string, key?: string) => ({
@@ -40,6 +33,6 @@ describe('the one-key session policy under the upload role', () => {
     ['PutObject into the vault', 's3:PutObject', 'arn:aws:s3:::vault/files/f1', sse('aws:kms', dockKey), 'ImplicitDeny'],
     ['GenerateDataKey on another key', 'kms:GenerateDataKey', otherKey, {}, 'ImplicitDeny'],
   ])('%s → %s', (_name, action, resource, context, decision) => {
-    expect(evaluate({ principal, action, resource, context })).toBe(decision);
+    expect(simulatePolicy({ ...session, action, resource, context })).toBe(decision);
   });
 });

@@ -1,0 +1,139 @@
+import type { LocalDb } from '../db.js';
+import { AwsError } from '../errors.js';
+import type { AwsRequest, AwsResponse } from '../types.js';
+import { loadQueue, noSuchQueue, queueNameFromArn, type Input, type SqsContext } from './context.js';
+import { messageAttributes } from './input.js';
+import {
+  changeMessageVisibility,
+  changeMessageVisibilityBatch,
+  deleteMessage,
+  deleteMessageBatch,
+  insertMessage,
+  sendMessage,
+  sendMessageBatch,
+} from './messages.js';
+import { queryInput, queryResponse } from './query-protocol.js';
+import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listQueues, purgeQueue, setQueueAttributes } from './queues.js';
+import { receiveMessage, undelivered } from './receive.js';
+import { createSqsStore } from './store.js';
+import { createWaiters } from './waiters.js';
+
+export interface SqsOptions {
+  db: LocalDb;
+  region: string;
+  accountId: string;
+  /** Base URL of the endpoint, for QueueUrl values (`<base>/<account>/<name>`). */
+  baseUrl: () => string;
+}
+
+export interface Sqs {
+  /**
+   * Handles one request: JSON protocol (`X-Amz-Target: AmazonSQS.<Op>`,
+   * `application/x-amz-json-1.0`), or the Query protocol when `params` is given.
+   */
+  handle(request: AwsRequest, params?: URLSearchParams): Promise<AwsResponse>;
+  /**
+   * Enqueues a message synchronously, so a caller can do it inside its own
+   * SQLite transaction (S3 notifications). Waiting receivers are woken once
+   * the surrounding transaction has committed. Throws AwsError QueueDoesNotExist.
+   */
+  enqueue(queueArn: string, body: string, attributes?: Record<string, { DataType: string; StringValue: string }>): void;
+  /** Stops long-poll timers and wakes waiting receivers with empty results. */
+  close(): void;
+}
+
+type Operation = (ctx: SqsContext, input: Input, request: AwsRequest) => object | Promise<object>;
+
+const operations: Record<string, Operation> = {
+  CreateQueue: createQueue,
+  GetQueueUrl: getQueueUrl,
+  ListQueues: listQueues,
+  DeleteQueue: deleteQueue,
+  PurgeQueue: purgeQueue,
+  GetQueueAttributes: getQueueAttributes,
+  SetQueueAttributes: setQueueAttributes,
+  SendMessage: sendMessage,
+  SendMessageBatch: sendMessageBatch,
+  ReceiveMessage: receiveMessage,
+  DeleteMessage: deleteMessage,
+  DeleteMessageBatch: deleteMessageBatch,
+  ChangeMessageVisibility: changeMessageVisibility,
+  ChangeMessageVisibilityBatch: changeMessageVisibilityBatch,
+};
+
+/** SQS bodies are small (1 MiB per message or batch); anything far larger is not SQS. */
+const MAX_BODY = 4 * 1024 * 1024;
+
+async function readJson(request: AwsRequest): Promise<Input> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new AwsError('SerializationException', 'The request body is too large.');
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AwsError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AwsError('SerializationException', 'The request body must be a JSON object.');
+  }
+  return parsed as Input;
+}
+
+function operation(action: string | undefined): Operation {
+  const op = action === undefined ? undefined : Object.hasOwn(operations, action) ? operations[action] : undefined;
+  if (!op) throw new AwsError('InvalidAction', `The action ${action ?? '(none)'} is not valid for this endpoint.`);
+  return op;
+}
+
+export function createSqs(options: SqsOptions): Sqs {
+  const ctx: SqsContext = {
+    store: createSqsStore(options.db),
+    region: options.region,
+    accountId: options.accountId,
+    baseUrl: options.baseUrl,
+    waiters: createWaiters(),
+    now: () => Date.now(),
+  };
+
+  return {
+    async handle(request, params) {
+      if (params) {
+        const action = params.get('Action') ?? undefined;
+        const output = (await operation(action)(ctx, queryInput(params), request)) as Record<string, unknown>;
+        return {
+          status: 200,
+          headers: { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId },
+          body: queryResponse(action!, output, request.requestId),
+          onUndelivered: (output as { [undelivered]?: () => void })?.[undelivered],
+        };
+      }
+      const target = request.headers['x-amz-target'] ?? '';
+      const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : undefined;
+      const op = operation(action);
+      const output = await op(ctx, await readJson(request), request);
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': request.requestId },
+        body: JSON.stringify(output),
+        onUndelivered: (output as { [undelivered]?: () => void } | undefined)?.[undelivered],
+      };
+    },
+    enqueue(queueArn, body, attributes = {}) {
+      const name = queueNameFromArn(ctx, queueArn);
+      const queue = name === undefined ? undefined : loadQueue(ctx, name);
+      if (!queue) throw noSuchQueue();
+      const { attributes: checked } = messageAttributes({ MessageAttributes: attributes }, 'MessageAttributes');
+      insertMessage(ctx, queue, { body, attributes: checked, systemAttributes: {}, senderId: ctx.accountId });
+    },
+    close() {
+      ctx.waiters.close();
+    },
+  };
+}

@@ -1,3 +1,0 @@
-export { createLocalAws, type LocalAws, type LocalAwsOptions } from './server.js';
-export type { RootCredentials } from './iam/credentials.js';
-export type { RoleDefinition, Role } from './iam/roles.js';
