@@ -44,6 +44,8 @@ export function inferPartSize(size: number, listed: ReadonlyArray<{ PartNumber: 
   if (listed.length === 0) return fallback;
   const largest = Math.max(...listed.map((part) => part.Size));
   for (const candidate of [largest, fallback]) {
+    // Parts below S3's minimum exist only as the last one (or the only one).
+    if (candidate < MIN_PART_SIZE && candidate < size) continue;
     const plan = planParts(size, candidate);
     if (plan.partSize === candidate && fits(plan, listed)) return candidate;
   }
