@@ -58,7 +58,7 @@ export function createTransport(options: TransportOptions): Transport {
       webSocketImpl: options.webSocketImpl,
       lazy: true,
       // Reconnects re-subscribe; the subscriptions replay a final state, so nothing is missed meanwhile.
-      retryAttempts: 5,
+      retryAttempts: 3,
     });
     return socket;
   }
