@@ -187,10 +187,12 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
     },
 
     async resume(fileId, input, upload = {}) {
+      const state = await store.get(fileId);
+      // Completed before (a reload during the promotion): only its end is awaited, the source is not read.
+      if (state?.completed) return run(fileId, null, upload);
       const source = await openSource(input, platform.openPath);
       checkPartSize(upload, source.size);
       const choice = checksumChoice(upload.checksum);
-      const state = await store.get(fileId);
       let ticket: Ticket;
       try {
         ticket = (await transport.execute(RESUME_UPLOAD, { fileId }, upload.signal)).resumeUpload;
@@ -210,8 +212,7 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
       }
       upload.onTicket?.(fileId);
       // A checksum declared by the caller or an earlier run stays; declaring the same one again is harmless.
-      const send = state?.completed ? null : sender(ticket, source, state, upload, choice.algorithm, choice.algorithm !== null);
-      return run(fileId, send, upload);
+      return run(fileId, sender(ticket, source, state, upload, choice.algorithm, choice.algorithm !== null), upload);
     },
 
     async cancel(fileId) {

@@ -41,6 +41,8 @@ export interface CredentialHolder {
   accept(credentials: WireCredentials): void;
   /** After an ExpiredToken answer: fresh ones now, whatever the clock says. False when LFS gives none. */
   renewNow(): Promise<boolean>;
+  /** In the last quarter of their lifetime: a request failing without an answer may have met ExpiredToken. */
+  nearExpiry(): boolean;
   readonly current: SdkCredentials;
 }
 
@@ -103,6 +105,10 @@ export function createCredentialHolder(options: CredentialHolderOptions): Creden
     async renewNow() {
       if (lastOnes) return false;
       return refresh();
+    },
+    nearExpiry() {
+      const expiresAt = current.expiration.getTime();
+      return now() >= expiresAt - (expiresAt - receivedAt) / 4;
     },
   };
 }

@@ -69,9 +69,10 @@ export function createDock(target: UploadTarget, holder: CredentialHolder, signa
       } catch (error) {
         if (signal.aborted) throw aborted(signal, fileId);
         const failure = classify(error);
-        if (failure === 'expired' && !renewed) {
+        // A browser sees no ExpiredToken when the dock's error answer lacks CORS headers: only a failed fetch.
+        if ((failure === 'expired' || (failure === 'unreachable' && holder.nearExpiry())) && !renewed) {
           renewed = true;
-          if (await holder.renewNow()) continue;
+          if ((await holder.renewNow()) && failure === 'expired') continue;
         }
         if ((failure === 'transient' || failure === 'unreachable') && tries < (options.attempts ?? ATTEMPTS)) {
           await sleep(backoffMs(tries), signal);

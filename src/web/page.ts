@@ -19,8 +19,8 @@ let assets: Promise<{ html: string; script: string }> | undefined;
 
 /**
  * `GET /`, the upload page: a small HTML page and its
- * script, which uses the AWS SDK's lib-storage in the browser exactly as a
- * front end would. esbuild bundles the script on the first request (about a
+ * script, which uploads with `large-file-service/client` in the browser
+ * exactly as a front end would. esbuild bundles the script on the first request (about a
  * second), so a process that never serves the page never pays for it, and
  * the repository holds no generated file.
  */

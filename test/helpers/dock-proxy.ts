@@ -58,6 +58,8 @@ export async function startDockProxy(): Promise<DockProxy> {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
+    // Headers go at once, as on a slow link; only the body waits for bandwidth.
+    upstream.flushHeaders();
     upstream.on('error', () => res.destroy());
     // A client that goes away (an aborted upload) takes its request to the endpoint with it.
     req.on('aborted', () => upstream.destroy());
