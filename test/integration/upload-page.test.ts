@@ -50,7 +50,7 @@ async function finished(page: Page, count: number, timeout = 60_000): Promise<vo
     await page.waitForFunction((n) => document.querySelectorAll('#uploads li[data-state]').length === n, count, { timeout });
   } catch (error) {
     const shown = await page.$$eval('#uploads li', (items) => items.map((item) => item.textContent)).catch(() => []);
-    throw new Error(`${(error as Error).message}\nthe page shows: ${JSON.stringify(shown)}`);
+    throw new Error(`${(error as Error).message}\nthe page shows: ${JSON.stringify(shown)}`, { cause: error });
   }
 }
 
