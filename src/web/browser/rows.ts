@@ -20,7 +20,8 @@ export interface Row {
   actions(actions: Action[]): void;
   /** The end: done (AVAILABLE) or failed. Never overwritten. */
   final(state: 'done' | 'failed', text: string): void;
-  link(url: string, name: string): void;
+  /** The download link, with a note on how the file came (e.g. through LFS). */
+  link(url: string, name: string, note?: string): void;
   /** Asks for the file again (to resume after a reload) with the row's own file input. */
   chooseFile(): Promise<File | undefined>;
 }
@@ -99,9 +100,9 @@ export function addRow(list: HTMLElement, name: string): Row {
       buttons.replaceChildren();
       if (state === 'done') bar.value = bar.max;
     },
-    link(url, fileName) {
+    link(url, fileName, note) {
       const anchor = element('a', { href: url, textContent: `Download ${fileName}`, className: 'download' });
-      detail.replaceChildren(anchor);
+      detail.replaceChildren(anchor, ...(note ? [` (${note})`] : []));
     },
     chooseFile() {
       return new Promise((resolve) => {

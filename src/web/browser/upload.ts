@@ -57,10 +57,12 @@ async function send(entry: Entry, file: File): Promise<void> {
     { label: 'Pause', run: () => controller.abort() },
     { label: 'Cancel', run: () => void cancel(entry) },
   ]);
+  let viaLfs = false;
   const options = {
     signal: controller.signal,
     onTicket: (fileId: string) => (entry.fileId = fileId),
     onProgress: (progress: UploadProgress) => {
+      viaLfs ||= progress.phase === 'fallback';
       row.status(progress.phase === 'upload' ? 'uploading' : progress.phase === 'fallback' ? 'uploading through LFS (the storage cannot be reached)' : 'promoting');
       row.progress(progress);
     },
@@ -70,7 +72,7 @@ async function send(entry: Entry, file: File): Promise<void> {
     row.final('done', 'AVAILABLE');
     announce(`${entry.name} is available`);
     const link = await lfs.downloadLink(done.id).catch(() => undefined);
-    if (link) row.link(link.url, entry.name);
+    if (link) row.link(link.url, entry.name, viaLfs ? 'uploaded through LFS: the storage could not be reached from this page' : undefined);
   } catch (error) {
     const failure = error as LfsError;
     if (failure.code === 'ABORTED' && entry.controller === controller) return paused(entry);
