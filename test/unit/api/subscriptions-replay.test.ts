@@ -74,13 +74,17 @@ describe('subscriptions to one file deliver its final state first', () => {
 
   it('a transition published between the subscription and the look is delivered once', async () => {
     const file = await t.seed({ owner: 'alice', status: 'PROMOTING' });
-    // The subscription listens already when the file is read: the event lands in both.
+    // The subscription listens already when the file is read (so nothing published after the look is lost), and
+    // an event published now lands in both.
+    let listening = 0;
     t.uploads.beforeGet = async (fileId) => {
       t.uploads.beforeGet = undefined;
+      listening = t.events.listeners;
       await t.publishTransition(fileId, 'PROMOTING', 'AVAILABLE');
     };
     const events = collect(await connect('alice'), FILE_EVENTS, { fileId: file.id });
     expect((await events.next()).data?.fileEvents).toMatchObject({ type: 'AVAILABLE', file: { id: file.id, status: 'AVAILABLE' } });
+    expect(listening).toBe(1);
     // What comes next is a later event, not the same transition again.
     const available = (await t.repository.get(file.id))!;
     t.pubsub.publish('fileEvents', { type: 'FAILED', file: { ...available, status: 'FAILED', failureReason: 'marker' }, at: new Date() });
