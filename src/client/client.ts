@@ -78,6 +78,9 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
     if ((await fileOf(fileId)) === null) throw new LfsError('NOT_FOUND', 'File not found', { fileId });
     for (let attempt = 1; ; attempt++) {
       const subscription = transport.subscribe(FILE_EVENTS, { fileId });
+      // Stopping ends the wait for the next event at once.
+      const stop = () => void subscription.return?.();
+      signal?.addEventListener('abort', stop, { once: true });
       try {
         for await (const { fileEvents } of subscription) {
           attempt = 1;
@@ -87,8 +90,10 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
       } catch (error) {
         if (isLfsError(error, 'UNAUTHENTICATED', 'NOT_FOUND', 'BAD_USER_INPUT')) throw withFileId(error, fileId);
       } finally {
+        signal?.removeEventListener('abort', stop);
         await subscription.return?.();
       }
+      if (signal?.aborted) throw aborted(signal, fileId);
       // The socket is gone (or WebSockets are blocked): look over HTTP, then subscribe again a little later.
       const file = await fileOf(fileId).catch((error: unknown) => (isLfsError(error, 'NETWORK') ? undefined : Promise.reject(error)));
       if (file === null) throw new LfsError('NOT_FOUND', 'File not found', { fileId });
@@ -102,11 +107,11 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
 
   /** Follows the file to its final state: the File when AVAILABLE, an LfsError otherwise. */
   async function settle(fileId: string, upload: UploadOptions, signal: AbortSignal): Promise<LfsFile> {
-    const meter = createProgressMeter(fileId, 0, 0, upload.onProgress);
     for await (const event of events(fileId, signal)) {
-      if (event.file.status === 'AVAILABLE') return event.file;
-      if (isFinal(event.file.status)) throw failureOf(event.file);
-      if (event.file.status === 'PROMOTING') meter.promotion(event.file.promotionProgress ?? 0);
+      const { file } = event;
+      if (file.status === 'AVAILABLE') return file;
+      if (isFinal(file.status)) throw failureOf(file);
+      if (file.status === 'PROMOTING') createProgressMeter(fileId, file.size, file.size, upload.onProgress).promotion(file.promotionProgress ?? 0);
     }
     throw aborted(signal, fileId);
   }
