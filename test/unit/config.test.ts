@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, uploadRoleArnOf } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for the embedded mode', () => {
@@ -8,7 +8,8 @@ describe('loadConfig', () => {
     expect(config.aws.local).toBe(true);
     expect(config.aws.localPort).toBe(4566);
     expect(config.uploads.maxFileSize).toBe(5 * 1024 ** 4);
-    expect(config.storage.uploadRoleArn).toBe('arn:aws:iam::000000000000:role/lfs-upload');
+    expect(config.storage.uploadRoleArn).toBeUndefined();
+    expect(uploadRoleArnOf(config, '000000000000')).toBe('arn:aws:iam::000000000000:role/lfs-upload');
     expect(Object.isFrozen(config.storage)).toBe(true);
   });
 
