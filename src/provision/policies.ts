@@ -93,7 +93,7 @@ export interface LfsPolicyNames {
 export function lfsPolicy(names: LfsPolicyNames, refs: Refs): Policy {
   const dock = bucketArnOf(names.dockBucket);
   const vault = bucketArnOf(names.vaultBucket);
-  const readConfiguration = ['s3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock'];
+  const readConfiguration = ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock'];
   const objects = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
   return policy(
     { Sid: 'LfsDockObjects', Effect: 'Allow', Action: objects, Resource: `${dock}/*` },

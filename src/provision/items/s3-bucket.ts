@@ -3,7 +3,7 @@ import {
   GetBucketEncryptionCommand,
   GetBucketPolicyCommand,
   GetPublicAccessBlockCommand,
-  HeadBucketCommand,
+  GetBucketLocationCommand,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
@@ -33,16 +33,24 @@ export function bucketItem(which: Which) {
       service: 's3',
       desired: {},
       async read() {
+        // GetBucketLocation rather than HeadBucket (s3:ListBucket), which the vault refuses to all but LFS:
+        // whoever provisions may not list it, yet must find it.
+        let location;
         try {
-          await s3.send(new HeadBucketCommand({ Bucket: spec.name }));
-          return {};
+          location = await s3.send(new GetBucketLocationCommand({ Bucket: spec.name }));
         } catch (error) {
           if (isAwsError(error, ...NO_BUCKET)) return undefined;
           if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
-            throw new ProvisionError('ACCESS_DENIED', `${label} is not reachable with these credentials (403)`, `it belongs to another account (choose another ${settingOf(which)}), or grant s3:ListBucket on it`);
+            throw new ProvisionError('ACCESS_DENIED', `${label} cannot be read with these credentials (403)`, `it belongs to another account (choose another ${settingOf(which)}), or grant s3:GetBucketLocation on it`);
           }
-          return context.call('s3:ListBucket', label, () => Promise.reject(error));
+          return context.call('s3:GetBucketLocation', label, () => Promise.reject(error));
         }
+        // us-east-1 is answered as no constraint at all.
+        const region = location.LocationConstraint || 'us-east-1';
+        if (region !== context.config.aws.region) {
+          throw new ProvisionError('CONFLICT', `${label} is in ${region}, not in ${context.config.aws.region}`, `set LFS_AWS_REGION=${region}, or choose another ${settingOf(which)}`);
+        }
+        return {};
       },
       async apply() {
         const region = context.config.aws.region;
