@@ -60,7 +60,6 @@ const BAD_CREDENTIALS = new Set([
   'ExpiredToken',
   'ExpiredTokenException',
   'InvalidToken',
-  'CredentialsProviderError',
 ]);
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'CERT_HAS_EXPIRED']);
 
@@ -81,6 +80,13 @@ export function describeAwsError(error: unknown, action: string, resource: strin
   const who = context.caller === 'provision' ? 'the principal running lfs provision' : "LFS's principal (lfs provision --print-lfs-policy prints what it needs)";
   if (NETWORK.has(e.code ?? '') || name === 'TimeoutError' || (status === undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up/.test(e.message ?? ''))) {
     return new ProvisionError('UNREACHABLE', `cannot reach ${where} to ${action} ${resource} (${e.code ?? name})`, 'check LFS_AWS_ENDPOINT, LFS_AWS_REGION and the network');
+  }
+  if (name === 'CredentialsProviderError') {
+    return new ProvisionError(
+      'CREDENTIALS',
+      `no AWS credentials were found to ${action} ${resource}`,
+      'set LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY, or configure the SDK credential chain (AWS_PROFILE, web identity, instance role)',
+    );
   }
   if (BAD_CREDENTIALS.has(name)) {
     return new ProvisionError(

@@ -115,4 +115,19 @@ describe('the start-up check against an external endpoint', () => {
     const refused = await start(externalEnv(endpoint, { ...settings, ...withoutToken }));
     expect((await readyz(refused)).body.problems).toEqual([expect.stringMatching(/refused the credentials \(\w+\) to sts:GetCallerIdentity .*: check LFS_AWS_ACCESS_KEY_ID/)]);
   });
+
+  it("names a check LFS's credentials may not make, with the permission to grant", async () => {
+    const lfsRole = 'arn:aws:iam::000000000000:role/lfs-service';
+    endpoint.putRole({ name: 'lfs-service', policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotAction: 's3:GetBucketCORS', Resource: '*' }] }] });
+    const { settings } = await provisionS3AndSqs(endpoint, {}, { lfsPrincipalArn: lfsRole });
+    const sts = new STSClient({ endpoint: endpoint.url, region: endpoint.region, credentials: endpoint.rootCredentials });
+    cleanup(async () => sts.destroy());
+    const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: lfsRole, RoleSessionName: 'lfs', DurationSeconds: 900 }));
+    const stack = await start(
+      externalEnv(endpoint, { ...settings, LFS_AWS_ACCESS_KEY_ID: c!.AccessKeyId!, LFS_AWS_SECRET_ACCESS_KEY: c!.SecretAccessKey!, LFS_AWS_SESSION_TOKEN: c!.SessionToken! }),
+    );
+    expect((await readyz(stack)).body.problems).toEqual([
+      "s3:GetBucketCORS on the dock bucket lfs-dock: its CORS rule lfs-browser-uploads (origins *) was refused (AccessDenied): grant s3:GetBucketCORS to LFS's principal (lfs provision --print-lfs-policy prints what it needs)",
+    ]);
+  });
 });
