@@ -49,6 +49,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("reads LFS's temporary credentials with their session token, which needs the key", () => {
+    const config = loadConfig({ LFS_AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', LFS_AWS_SECRET_ACCESS_KEY: 'secret', LFS_AWS_SESSION_TOKEN: 'token' });
+    expect(config.aws.credentials).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+    expect(loadConfig({ LFS_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', LFS_AWS_SECRET_ACCESS_KEY: 'secret' }).aws.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+    expect(() => loadConfig({ LFS_AWS_SESSION_TOKEN: 'token' })).toThrow(/LFS_AWS_SESSION_TOKEN needs LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY/);
+    // Unset, the account comes from STS at start.
+    expect(loadConfig({}).aws.accountId).toBeUndefined();
+  });
+
   it('reads the root credentials of `lfs local-aws`, both or neither', () => {
     expect(loadConfig({}).aws.localRootCredentials).toBeUndefined();
     expect(loadConfig({ LFS_LOCAL_AWS_ACCESS_KEY_ID: 'AKIALOCAL', LFS_LOCAL_AWS_SECRET_ACCESS_KEY: 'local-secret' }).aws.localRootCredentials).toEqual({
