@@ -1,5 +1,4 @@
 import type { Config } from '../config.js';
-import { DOCK_EXPOSED_HEADERS } from './cors.js';
 import {
   dockBucketStatements,
   dockEventsQueuePolicy,
@@ -12,6 +11,23 @@ import {
   type Statement,
 } from './policies.js';
 import type { Json, Refs, Str } from './values.js';
+
+/**
+ * Response headers a browser's upload must read from the dock: lib-storage
+ * needs each part's ETag; the SDK reads the checksum and encryption headers.
+ */
+export const DOCK_EXPOSED_HEADERS = [
+  'ETag',
+  'x-amz-request-id',
+  'x-amz-version-id',
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-checksum-crc32',
+  'x-amz-checksum-crc32c',
+  'x-amz-checksum-crc64nvme',
+  'x-amz-checksum-sha256',
+  'x-amz-checksum-type',
+];
 
 /** Where the resources are provisioned, which decides what can be asked of them. */
 export interface Target {
