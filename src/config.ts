@@ -32,6 +32,10 @@ const crossChecks: ReadonlyArray<{ reads: ReadonlyArray<keyof Settings>; problem
     problem: (s) => !s.LFS_AWS_ACCESS_KEY_ID !== !s.LFS_AWS_SECRET_ACCESS_KEY && 'LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY must be set together',
   },
   {
+    reads: ['LFS_AWS_ACCESS_KEY_ID', 'LFS_AWS_SESSION_TOKEN'],
+    problem: (s) => s.LFS_AWS_SESSION_TOKEN !== undefined && !s.LFS_AWS_ACCESS_KEY_ID && 'LFS_AWS_SESSION_TOKEN needs LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY',
+  },
+  {
     reads: ['LFS_LOCAL_AWS_ACCESS_KEY_ID', 'LFS_LOCAL_AWS_SECRET_ACCESS_KEY'],
     problem: (s) =>
       !s.LFS_LOCAL_AWS_ACCESS_KEY_ID !== !s.LFS_LOCAL_AWS_SECRET_ACCESS_KEY &&
@@ -72,8 +76,8 @@ const crossChecks: ReadonlyArray<{ reads: ReadonlyArray<keyof Settings>; problem
   },
 ];
 
-const credentialsOf = (accessKeyId: string | undefined, secretAccessKey: string | undefined) =>
-  accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+const credentialsOf = (accessKeyId: string | undefined, secretAccessKey: string | undefined, sessionToken?: string) =>
+  accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
 
 /** The settings as LFS reads them: grouped by concern, with derived values filled in. */
 const configSchema = settings
@@ -109,9 +113,13 @@ const configSchema = settings
         endpoint: s.LFS_AWS_ENDPOINT,
         publicEndpoint: s.LFS_AWS_PUBLIC_ENDPOINT,
         region: s.LFS_AWS_REGION,
+        /** Undefined: read from STS GetCallerIdentity at start (the embedded endpoint's own account when embedded). */
         accountId: s.LFS_AWS_ACCOUNT_ID,
         /** Undefined means the SDK's default chain. */
-        credentials: credentialsOf(s.LFS_AWS_ACCESS_KEY_ID, s.LFS_AWS_SECRET_ACCESS_KEY),
+        credentials: credentialsOf(s.LFS_AWS_ACCESS_KEY_ID, s.LFS_AWS_SECRET_ACCESS_KEY, s.LFS_AWS_SESSION_TOKEN),
+        /** Create or fix the resources at start instead of only checking them (always when embedded). */
+        provisionOnStart: isLocal(s) || s.LFS_PROVISION_ON_START,
+        resourceRecheckSeconds: s.LFS_RESOURCE_RECHECK_SECONDS,
       },
       storage: {
         dockBucket: s.LFS_DOCK_BUCKET,
@@ -120,7 +128,8 @@ const configSchema = settings
         vaultKmsKeyId: s.LFS_VAULT_KMS_KEY_ID,
         dockEventsQueue: s.LFS_DOCK_EVENTS_QUEUE,
         fileEventsQueue: s.LFS_FILE_EVENTS_QUEUE,
-        uploadRoleArn: s.LFS_UPLOAD_ROLE_ARN ?? `arn:aws:iam::${s.LFS_AWS_ACCOUNT_ID}:role/lfs-upload`,
+        /** Undefined: `arn:aws:iam::<account>:role/lfs-upload`, once the account is known (see `uploadRoleArnOf`). */
+        uploadRoleArn: s.LFS_UPLOAD_ROLE_ARN,
       },
       uploads: {
         credentialsTtlSeconds: s.LFS_CREDENTIALS_TTL_SECONDS,
@@ -188,6 +197,11 @@ const configSchema = settings
   });
 
 export type Config = z.output<typeof configSchema>;
+
+/** The upload role's ARN: the configured one, or `lfs-upload` in `accountId`. */
+export function uploadRoleArnOf(config: Config, accountId: string): string {
+  return config.storage.uploadRoleArn ?? `arn:aws:iam::${accountId}:role/lfs-upload`;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 export async function main(config: Config): Promise<void> {
   const app = createApp(config);
   await app.start();
-  app.logger.info({ graphql: `${app.url}/graphql`, awsEndpoint: app.localAws?.url }, 'LFS is ready');
+  if (app.problems.length === 0) app.logger.info({ graphql: `${app.url}/graphql`, awsEndpoint: app.localAws?.url }, 'LFS is ready');
   process.stdout.write(await readyMessage(app));
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -29,8 +29,10 @@ export async function main(config: Config): Promise<void> {
 async function readyMessage(app: App): Promise<string> {
   const { auth } = app.config;
   const token = app.authSecret && (await mintToken(app.authSecret, { sub: 'dev', issuer: auth.issuer, audience: auth.audience, expiresIn: '12h' }));
+  // Not ready: it serves /healthz and /readyz (with the same list), and becomes ready once the resources are there.
+  const status = app.problems.length === 0 ? 'LFS is ready' : `LFS is NOT READY (see ${app.url}/readyz):\n${app.problems.map((problem) => `  - ${problem}\n`).join('')}`;
   return (
-    `\nLFS is ready\n  GraphQL:  ${app.url}/graphql\n  Upload page:  ${app.url}/\n` +
+    `\n${status}\n  GraphQL:  ${app.url}/graphql\n  Upload page:  ${app.url}/\n` +
     (app.localAws ? `  AWS endpoint (embedded): ${app.localAws.url}\n` : '') +
     (token ? `  Development token (sub "dev", 12 h):\n  ${token}\n` : '') +
     '\n'

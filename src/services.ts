@@ -75,7 +75,7 @@ export function createServices(inputs: ServiceInputs): Services {
     statusChanges,
     issuer: createCredentialIssuer({
       sts: clients.sts,
-      roleArn: config.storage.uploadRoleArn,
+      roleArn: storage.uploadRoleArn,
       dock,
       ttlSeconds: config.uploads.credentialsTtlSeconds,
       minTtlSeconds,
@@ -83,7 +83,7 @@ export function createServices(inputs: ServiceInputs): Services {
     revocations: createRevocations({
       s3: clients.s3,
       dock,
-      roleArn: config.storage.uploadRoleArn,
+      roleArn: storage.uploadRoleArn,
       maxCredentialSeconds: Math.max(config.uploads.credentialsTtlSeconds, minTtlSeconds),
       logger: logger.child({ component: 'revocations' }),
     }),

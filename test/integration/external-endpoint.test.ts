@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildUploadRolePolicy } from '../../src/credentials/session-policy.js';
 import { randomStream } from '../helpers/data.js';
 import { FILE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
 import { until } from '../helpers/process.js';
+import { externalEnv, provisionS3AndSqs } from '../helpers/provisioned.js';
 import { testEnv } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
 
@@ -94,17 +94,9 @@ describe('LFS against an external AWS endpoint', () => {
   });
 
   it('promotes an upload without loading any module of @lfs/local-aws', async () => {
-    const dock = endpoint.ensureKey('alias/external-dock').arn;
-    const vault = endpoint.ensureKey('alias/external-vault').arn;
-    endpoint.putRole({ name: 'lfs-upload', policies: [buildUploadRolePolicy('lfs-dock', dock)], maxSessionDurationSeconds: 43_200 });
-    const served = await serveOneFile(join(parent, 'external'), {
-      LFS_LOCAL_AWS: 'false',
-      LFS_AWS_ENDPOINT: endpoint.url,
-      LFS_AWS_ACCESS_KEY_ID: endpoint.rootCredentials.accessKeyId,
-      LFS_AWS_SECRET_ACCESS_KEY: endpoint.rootCredentials.secretAccessKey,
-      LFS_DOCK_KMS_KEY_ID: dock,
-      LFS_VAULT_KMS_KEY_ID: vault,
-    });
+    // LFS only checks an endpoint it does not run: provisioning comes first.
+    const { settings } = await provisionS3AndSqs(endpoint, { LFS_DOCK_KMS_KEY_ID: 'alias/external-dock', LFS_VAULT_KMS_KEY_ID: 'alias/external-vault' });
+    const served = await serveOneFile(join(parent, 'external'), externalEnv(endpoint, settings));
     expect(served.status).toBe('AVAILABLE');
     // The recording works: it saw the module that imports the endpoint on demand.
     expect(served.modules.some((url) => url.endsWith('/src/aws/storage.ts'))).toBe(true);

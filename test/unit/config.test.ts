@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, uploadRoleArnOf } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for the embedded mode', () => {
@@ -8,7 +8,8 @@ describe('loadConfig', () => {
     expect(config.aws.local).toBe(true);
     expect(config.aws.localPort).toBe(4566);
     expect(config.uploads.maxFileSize).toBe(5 * 1024 ** 4);
-    expect(config.storage.uploadRoleArn).toBe('arn:aws:iam::000000000000:role/lfs-upload');
+    expect(config.storage.uploadRoleArn).toBeUndefined();
+    expect(uploadRoleArnOf(config, '000000000000')).toBe('arn:aws:iam::000000000000:role/lfs-upload');
     expect(Object.isFrozen(config.storage)).toBe(true);
   });
 
@@ -46,6 +47,15 @@ describe('loadConfig', () => {
       expect.stringMatching(/^LFS_UPLOAD_DEADLINE_SECONDS: /),
       'LFS_DOCK_BUCKET and LFS_VAULT_BUCKET must differ',
     ]);
+  });
+
+  it("reads LFS's temporary credentials with their session token, which needs the key", () => {
+    const config = loadConfig({ LFS_AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', LFS_AWS_SECRET_ACCESS_KEY: 'secret', LFS_AWS_SESSION_TOKEN: 'token' });
+    expect(config.aws.credentials).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+    expect(loadConfig({ LFS_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', LFS_AWS_SECRET_ACCESS_KEY: 'secret' }).aws.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+    expect(() => loadConfig({ LFS_AWS_SESSION_TOKEN: 'token' })).toThrow(/LFS_AWS_SESSION_TOKEN needs LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY/);
+    // Unset, the account comes from STS at start.
+    expect(loadConfig({}).aws.accountId).toBeUndefined();
   });
 
   it('reads the root credentials of `lfs local-aws`, both or neither', () => {
