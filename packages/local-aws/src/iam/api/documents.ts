@@ -30,7 +30,8 @@ export function parseIamPolicy(text: string, kind: Extract<PolicyKind, 'identity
   return policy;
 }
 
-const AWS_PRINCIPAL = /^(\d{12}|arn:aws:iam::(\d{12}):(root|user\/.+|role\/.+)|arn:aws:sts::(\d{12}):assumed-role\/.+)$/;
+const ACCOUNT = /^\d{12}$|^arn:aws:iam::\d{12}:root$/;
+const IDENTITY = /^arn:aws:iam::\d{12}:(user|role)\/.+$|^arn:aws:sts::\d{12}:assumed-role\/.+$/;
 
 /** IAM resolves every AWS principal of a trust policy when it is saved; an unknown one makes it malformed. */
 function checkPrincipals(statement: PolicyStatement, directory: PrincipalDirectory): void {
@@ -40,10 +41,8 @@ function checkPrincipals(statement: PolicyStatement, directory: PrincipalDirecto
     if (kind !== 'AWS') continue;
     for (const name of Array.isArray(value) ? value : [value]) {
       if (name === '*') continue;
-      const match = AWS_PRINCIPAL.exec(name);
       // An account is taken on its word; a user or role must exist (in an account this endpoint has).
-      const names = match !== null && (match[1] !== undefined || match[3] === 'root');
-      const exists = names || (match !== null && directory.exists(name));
+      const exists = ACCOUNT.test(name) || (IDENTITY.test(name) && directory.exists(name));
       if (!exists) throw new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":"${name}"`);
     }
   }
