@@ -72,7 +72,6 @@ export const awsErrors = {
   InvalidAliasNameException: { status: 400, message: 'The alias name is not valid.' },
   ValidationException: { status: 400, message: 'The input fails to satisfy the constraints.' },
   UnsupportedOperationException: { status: 400, message: 'This operation is not supported by this endpoint.' },
-  NotAuthorizedException: { status: 400, message: 'The request is not authorized.' },
   UnknownOperationException: { status: 400, message: 'The operation is not known to this service.' },
   // SQS (JSON protocol names; the Query protocol uses the legacy AWS.SimpleQueueService.* codes)
   QueueDoesNotExist: { status: 400, message: 'The specified queue does not exist.' },

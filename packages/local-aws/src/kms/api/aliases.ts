@@ -11,7 +11,7 @@ function aliasArn(ctx: KmsContext, alias: string): string {
 
 function checkName(alias: string): void {
   if (!ALIAS.test(alias)) throw new AwsError('ValidationException', `1 validation error detected: Value '${alias}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`);
-  if (alias.startsWith('alias/aws/')) throw new AwsError('NotAuthorizedException', 'Aliases beginning with alias/aws/ are reserved for AWS managed keys.');
+  if (alias.startsWith('alias/aws/')) throw new AwsError('InvalidAliasNameException', 'Aliases beginning with alias/aws/ are reserved for AWS managed keys.');
 }
 
 export const createAlias: KmsOperation = (ctx, input) => {
