@@ -27,7 +27,8 @@ export interface Clients {
 export function clientFactory(aws: () => LocalAws) {
   const made: Clients[] = [];
   const clientsFor = (credentials: Credentials = aws().rootCredentials, extra: Record<string, unknown> = {}): Clients => {
-    const config = { endpoint: aws().url, region: aws().region, credentials, maxAttempts: 1, ...extra };
+    // A copy each: the SDK writes on the credentials object it is given.
+    const config = { endpoint: aws().url, region: aws().region, credentials: { ...credentials }, maxAttempts: 1, ...extra };
     const clients = {
       iam: new IAMClient(config),
       kms: new KMSClient(config),
