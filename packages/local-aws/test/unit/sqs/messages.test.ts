@@ -129,7 +129,7 @@ describe('SQS messages', () => {
   });
 
   it('enqueue inside a caller transaction wakes a long poll after the commit', async () => {
-    const s3 = { service: 's3.amazonaws.com', sourceArn: 'arn:aws:s3:::dock', sourceAccount: h.accountId };
+    const s3 = { service: 's3.amazonaws.com', sourceArn: 'arn:aws:s3:::dock', sourceAccount: accountId };
     const policy = { Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn('work') }] };
     await h.call('SetQueueAttributes', { QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } });
     const polling = h.call('ReceiveMessage', { QueueUrl: url, WaitTimeSeconds: 10, MessageAttributeNames: ['All'] });
@@ -141,7 +141,7 @@ describe('SQS messages', () => {
   });
 
   it('refuses a service the queue policy does not name, and any service when the queue has no policy', async () => {
-    const s3 = { service: 's3.amazonaws.com', sourceArn: 'arn:aws:s3:::dock', sourceAccount: h.accountId };
+    const s3 = { service: 's3.amazonaws.com', sourceArn: 'arn:aws:s3:::dock', sourceAccount: accountId };
     expect(() => h.sqs.enqueue(arn('work'), 'x', s3)).toThrow(expect.objectContaining({ code: 'AccessDenied' }));
     const onlyVault = {
       Statement: [{ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn('work'), Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::vault' } } }],
