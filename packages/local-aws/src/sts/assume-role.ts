@@ -3,7 +3,7 @@ import type { CredentialStore } from '../iam/credentials.js';
 import { evaluate, parsePolicy } from '../iam/policy.js';
 import { callerName } from '../iam/principals.js';
 import type { RoleStore } from '../iam/roles.js';
-import type { AwsRequest, AwsResponse, PolicyDocument, Principal } from '../types.js';
+import type { AwsRequest, AwsResponse, PolicyDocument } from '../types.js';
 import { stsResponse } from './response.js';
 
 export interface AssumeRoleDeps {
