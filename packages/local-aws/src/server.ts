@@ -104,7 +104,7 @@ interface Running {
 const silent: LocalAwsLogger = { info() {}, warn() {}, error() {} };
 
 /**
- * The embedded AWS-compatible endpoint (S3, STS, SQS, a KMS key ring) on
+ * The embedded AWS-compatible endpoint (S3, STS, SQS, IAM, KMS) on
  * local disk. Building it touches nothing; start() opens the database and
  * the port, stop() closes both.
  */
