@@ -16,6 +16,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFactory, policy, refusal, type Clients } from '../helpers/clients.js';
@@ -128,6 +129,25 @@ describe('IAM over the wire (@aws-sdk/client-iam)', () => {
     // A policy change takes effect on the next request.
     await root.iam.send(new PutUserPolicyCommand({ UserName: 'writer', PolicyName: 'deny', PolicyDocument: policy({ Effect: 'Deny', Action: 's3:*', Resource: '*' }) }));
     expect((await refusal(clients.s3.send(new PutObjectCommand({ Bucket: 'allowed', Key: 'k', Body: 'v' })))).name).toBe('AccessDenied');
+  });
+
+  it('a queue policy naming a user lets it in without a policy of its own; a Deny there stops even the root', async () => {
+    const { QueueUrl } = await root.sqs.send(new CreateQueueCommand({ QueueName: 'guarded' }));
+    const queueArn = `arn:aws:sqs:${env.aws.region}:${account()}:guarded`;
+    const named = await userWith('named');
+    const stranger = await userWith('stranger');
+    const send = (clients: Clients) => clients.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
+    expect((await refusal(send(named.clients))).name).toBe('AccessDenied');
+    const queuePolicy = policy(
+      { Effect: 'Allow', Principal: { AWS: named.arn }, Action: 'sqs:SendMessage', Resource: queueArn },
+      { Effect: 'Deny', Principal: '*', Action: 'sqs:PurgeQueue', Resource: queueArn },
+    );
+    await root.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: queuePolicy } }));
+    await send(named.clients);
+    expect((await refusal(send(stranger.clients))).name).toBe('AccessDenied');
+    expect((await refusal(root.sqs.send(new PurgeQueueCommand({ QueueUrl })))).name).toBe('AccessDenied');
+    const { Attributes } = await root.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    expect(JSON.parse(Attributes!.Policy!)).toEqual(JSON.parse(queuePolicy));
   });
 
   it('AssumeRole honours the trust policy: a named user needs no policy of its own, a delegated account does', async () => {
