@@ -56,6 +56,8 @@ export interface RoleStore {
   /** By account and name; throws NoSuchEntity. */
   require(accountId: string, name: string): Role;
   setTrustPolicy(role: Role, policy: PolicyDocument): void;
+  /** IAM UpdateRole: the longest session and the description. */
+  update(role: Role, changes: { maxSessionDurationSeconds?: number; description?: string }): void;
   /** Creates or replaces one inline policy; `undefined` deletes it (NoSuchEntity when absent). */
   setInlinePolicy(role: Role, name: string, policy: PolicyDocument | undefined): void;
   /** Throws DeleteConflict while the role has inline policies, as IAM does. */
@@ -221,6 +223,14 @@ export function createRoleStore({ db, accountId }: RoleStoreOptions): RoleStore 
     },
     setTrustPolicy(role, policy) {
       updates.trust.run(JSON.stringify(policy), role.arn);
+      cache.delete(role.arn);
+    },
+    update(role, changes) {
+      if (changes.maxSessionDurationSeconds !== undefined) {
+        checkMaxSession(changes.maxSessionDurationSeconds);
+        updates.max.run(changes.maxSessionDurationSeconds, role.arn);
+      }
+      if (changes.description !== undefined) db.prepare<[string, string]>('UPDATE iam_roles SET description = ? WHERE arn = ?').run(changes.description, role.arn);
       cache.delete(role.arn);
     },
     setInlinePolicy(role, name, policy) {

@@ -14,6 +14,7 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   UpdateAssumeRolePolicyCommand,
+  UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -60,6 +61,9 @@ describe('IAM over the wire (@aws-sdk/client-iam)', () => {
     const inline = await root.iam.send(new GetRolePolicyCommand({ RoleName: 'uploader', PolicyName: 'put' }));
     expect(JSON.parse(decodeURIComponent(inline.PolicyDocument!))).toEqual(JSON.parse(rolePolicy));
     expect((await root.iam.send(new ListRolePoliciesCommand({ RoleName: 'uploader' }))).PolicyNames).toEqual(['put']);
+
+    await root.iam.send(new UpdateRoleCommand({ RoleName: 'uploader', MaxSessionDuration: 3600, Description: 'changed' }));
+    expect((await root.iam.send(new GetRoleCommand({ RoleName: 'uploader' }))).Role).toMatchObject({ MaxSessionDuration: 3600, Description: 'changed' });
 
     const onlyService = policy({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
     await root.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'uploader', PolicyDocument: onlyService }));

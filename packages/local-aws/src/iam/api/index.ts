@@ -7,7 +7,7 @@ import type { RoleStore } from '../roles.js';
 import type { UserStore } from '../users.js';
 import type { IamContext, IamOperation } from './context.js';
 import type { PrincipalDirectory } from './documents.js';
-import { createRole, deleteRole, deleteRolePolicy, getRole, getRolePolicy, listRolePolicies, putRolePolicy, updateAssumeRolePolicy } from './roles.js';
+import { createRole, deleteRole, deleteRolePolicy, getRole, getRolePolicy, listRolePolicies, putRolePolicy, updateAssumeRolePolicy, updateRole } from './roles.js';
 import {
   createAccessKey,
   createUser,
@@ -37,6 +37,7 @@ const operations: Record<string, IamOperation> = {
   CreateRole: createRole,
   GetRole: getRole,
   DeleteRole: deleteRole,
+  UpdateRole: updateRole,
   UpdateAssumeRolePolicy: updateAssumeRolePolicy,
   PutRolePolicy: putRolePolicy,
   GetRolePolicy: getRolePolicy,

@@ -56,6 +56,15 @@ export const deleteRole: IamOperation = (ctx, params) => {
   return {};
 };
 
+export const updateRole: IamOperation = (ctx, params) => {
+  const role = roleOf(ctx, params, 'UpdateRole');
+  ctx.roles.update(role, {
+    maxSessionDurationSeconds: params.get('MaxSessionDuration') === null ? undefined : maxSessionDuration(params),
+    description: optional(params, 'Description'),
+  });
+  return {};
+};
+
 export const updateAssumeRolePolicy: IamOperation = (ctx, params) => {
   const role = roleOf(ctx, params, 'UpdateAssumeRolePolicy');
   const policy = parseIamPolicy(required(params, 'PolicyDocument'), 'trust', ctx.directory);
