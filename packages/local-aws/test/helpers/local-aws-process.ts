@@ -48,7 +48,7 @@ export async function spawnLocalAws(dataDir: string, options: SpawnOptions = {})
   const ready = await new Promise<Pick<LocalAwsProcess, 'url' | 'region' | 'credentials'>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`local-aws did not start:\n${output}`)), 30_000);
     const check = () => {
-      const url = /endpoint \(S3, STS, SQS\) at (\S+)/.exec(output)?.[1];
+      const url = /endpoint \([^)]*\) at (\S+)/.exec(output)?.[1];
       const region = /region: (\S+)/.exec(output)?.[1];
       const accessKeyId = /AWS_ACCESS_KEY_ID=(\S+)/.exec(output)?.[1];
       const secretAccessKey = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)?.[1];
