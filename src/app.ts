@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createLfsPubSub } from './api/pubsub.js';
 import { loadOrCreateSecret } from './auth/index.js';
+import type { BootstrappedResources } from './aws/bootstrap.js';
 import { connectStorage } from './aws/storage.js';
 import type { Config } from './config.js';
 import { createSqliteFileRepository } from './db/sqlite/repository.js';
@@ -28,6 +29,8 @@ export interface App {
   readonly url: string;
   /** The embedded endpoint, when it runs in process. */
   readonly localAws: LocalAws | undefined;
+  /** The queues' URLs (dock events, its dead letters, file events), valid after start(). */
+  readonly queues: BootstrappedResources | undefined;
   /** The HS256 secret tokens are checked against, valid after start(); empty with a JWKS URL. */
   readonly authSecret: string;
   readonly config: Config;
@@ -49,6 +52,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let url = '';
   let authSecret = '';
   let localAws: LocalAws | undefined;
+  let queues: BootstrappedResources | undefined;
 
   async function start(): Promise<void> {
     try {
@@ -57,6 +61,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       opened.defer(() => repository.close());
       const storage = await connectStorage(config, logger, opened);
       localAws = storage.localAws;
+      queues = storage.resources;
       // With a JWKS URL the identity provider signs tokens; no secret exists.
       if (!config.auth.jwksUrl) authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
 
@@ -88,6 +93,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     get localAws() {
       return localAws;
+    },
+    get queues() {
+      return queues;
     },
     get authSecret() {
       return authSecret;
