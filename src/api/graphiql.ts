@@ -113,13 +113,16 @@ const RENDER_CALL = 'YogaGraphiQL.renderYogaGraphiQL(';
  * operation, while yoga's GraphiQL sends the headers editor's content only
  * with each operation (`extensions.headers`), so LFS would close the socket
  * with 4403. This hands graphql-ws the editor's headers (names in lower case):
- * what the editor opened with, then every change, which GraphiQL reports
- * through onEditHeaders (switching tabs changes the editor too). Plain ES5:
- * it runs in the page as written.
+ * what the editor opens with (set here, rather than headers an older page
+ * persisted in localStorage, which it removes), then every change, which
+ * GraphiQL reports through onEditHeaders (switching tabs changes the editor
+ * too). Plain ES5: it runs in the page as written.
  */
 const CONNECTION_PARAMS_SCRIPT = `function (root, options) {
   var headers = options.defaultHeaders || '';
+  try { localStorage.removeItem('graphiql:headers'); } catch (unavailable) {}
   YogaGraphiQL.renderYogaGraphiQL(root, Object.assign({}, options, {
+    initialHeaders: headers,
     onEditHeaders: function (text) { headers = text; },
     connectionParams: function () {
       var params = {};

@@ -32,9 +32,15 @@ async function openTab(page: Page, title: string): Promise<void> {
 /** The text of GraphiQL's result pane. */
 const resultText = (page: Page) => page.locator('.result-window').innerText();
 
-/** Opens GraphiQL in a fresh profile (no tabs kept from another test) and waits until it can run. */
-async function openGraphiQL(browser: Browser, url: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+/**
+ * Opens GraphiQL in a fresh profile (no tabs kept from another test), with
+ * `stored` in its localStorage before the page runs, and waits until it can run.
+ */
+async function openGraphiQL(browser: Browser, url: string, stored: Record<string, string> = {}): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  await context.addInitScript((entries) => {
+    for (const [key, value] of Object.entries(entries)) localStorage.setItem(key, value);
+  }, stored);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -74,10 +80,14 @@ describe.skipIf(!executablePath)(`GraphiQL in Chromium (${executablePath})`, () 
       // GraphiQL's token is for "dev": the file is dev's, uploaded by the test as a front end would.
       const ticket = await requestUpload(stack, await stack.token('dev'));
       const frames: string[] = [];
-      const { context, page, problems } = await openGraphiQL(browser, `${stack.app.url}/graphql`);
+      // What GraphiQL's default (persisted headers) left in the browser of someone who used an older page.
+      const { context, page, problems } = await openGraphiQL(browser, `${stack.app.url}/graphql`, { 'graphiql:headers': '{"Authorization": "Bearer stale"}' });
       try {
+        expect(await page.evaluate(() => localStorage.getItem('graphiql:headers'))).toBeNull();
         page.on('websocket', (socket) => socket.on('framesent', (frame) => frames.push(String(frame.payload))));
         expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual(['RequestUpload', 'FollowFile', 'MyFiles', 'CreateDownloadLink']);
+        await page.locator('.graphiql-editor-tools button[data-name=headers]').click();
+        expect(await page.locator(TOOL_EDITOR).innerText()).toMatch(/"Authorization":\s"Bearer\sey/); // Monaco renders spaces as no-break spaces
         await openTab(page, 'FollowFile');
         await page.locator('.graphiql-editor-tools button[data-name=variables]').click();
         await replaceText(page, TOOL_EDITOR, JSON.stringify({ fileId: ticket.file.id }));
