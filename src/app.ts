@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createLfsPubSub } from './api/pubsub.js';
 import { loadOrCreateSecret } from './auth/index.js';
-import { connectStorage, type Connection, type Storage } from './aws/storage.js';
+import { connectStorage, type Connection, type QueueUrls, type Storage } from './aws/storage.js';
 import type { Config } from './config.js';
 import { createSqliteFileRepository } from './db/sqlite/repository.js';
 import { createDisposalStack } from './disposal.js';
@@ -36,6 +36,8 @@ export interface App {
    * LFS_RESOURCE_RECHECK_SECONDS until it is.
    */
   readonly problems: readonly string[];
+  /** The queues' URLs (dock events, its dead letters, file events), once ready. */
+  readonly queues: QueueUrls | undefined;
   /** The HS256 secret tokens are checked against, valid after start(); empty with a JWKS URL. */
   readonly authSecret: string;
   readonly config: Config;
@@ -57,6 +59,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let url = '';
   let authSecret = '';
   let localAws: LocalAws | undefined;
+  let queues: QueueUrls | undefined;
 
   let problems: string[] = [];
 
@@ -80,6 +83,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const serve = (storage: Storage) => {
         const services = createServices({ config, logger, storage, repository, authSecret, pubsub, failpoint, stepHook: options.stepHook });
         handle = services.handle;
+        queues = storage.resources;
         const ws = services.attachWebSocket(server);
         closers.push(() => ws.close());
         if (config.promotion.enabled) {
@@ -144,6 +148,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     get problems() {
       return problems;
+    },
+    get queues() {
+      return queues;
     },
     get authSecret() {
       return authSecret;

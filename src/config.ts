@@ -17,6 +17,13 @@ type Settings = z.output<typeof settings>;
 
 /** The embedded endpoint runs unless told otherwise or pointed elsewhere. */
 const isLocal = (s: Settings) => s.LFS_LOCAL_AWS ?? !s.LFS_AWS_ENDPOINT;
+/** No LFS_AUTH_SECRET and no JWKS: tokens are signed with a secret LFS generates into its data folder. */
+const hasGeneratedSecret = (s: Settings) => s.LFS_AUTH_SECRET === undefined && s.LFS_AUTH_JWKS_URL === undefined;
+/**
+ * Development: the embedded endpoint and the generated secret. Nothing real
+ * is at stake, so GraphiQL is on and opens with a development token.
+ */
+const isDevelopment = (s: Settings) => isLocal(s) && hasGeneratedSecret(s);
 /** STS grants 900 s..12 h; only the embedded endpoint can be told to go lower (tests). */
 const minSessionSeconds = (s: Settings) => (isLocal(s) ? s.LFS_LOCAL_AWS_MIN_SESSION_SECONDS : 900);
 const decidesLocal = ['LFS_LOCAL_AWS', 'LFS_AWS_ENDPOINT', 'LFS_LOCAL_AWS_MIN_SESSION_SECONDS'] as const;
@@ -142,6 +149,8 @@ const configSchema = settings
       },
       auth: {
         secret: s.LFS_AUTH_SECRET,
+        /** The secret is LFS's own, generated into the data folder: `npm start` prints a development token. */
+        generatedSecret: hasGeneratedSecret(s),
         issuer: s.LFS_AUTH_ISSUER,
         audience: s.LFS_AUTH_AUDIENCE,
         jwksUrl: s.LFS_AUTH_JWKS_URL,
@@ -192,7 +201,9 @@ const configSchema = settings
       shutdownGraceSeconds: s.LFS_SHUTDOWN_GRACE_SECONDS,
       logLevel: s.LFS_LOG_LEVEL,
       failpoint: s.LFS_FAILPOINT,
-      graphiql: s.LFS_GRAPHIQL,
+      /** See isDevelopment: GraphiQL's default, its development token and examples, the banner's token. */
+      development: isDevelopment(s),
+      graphiql: s.LFS_GRAPHIQL ?? isDevelopment(s),
     };
   });
 

@@ -13,6 +13,24 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.storage)).toBe(true);
   });
 
+  it.each([
+    ['the embedded endpoint with the generated secret', {}, true, true],
+    ['a configured secret', { LFS_AUTH_SECRET: 'a-configured-secret-of-enough-length-0123' }, false, false],
+    ['a JWKS', { LFS_AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json' }, false, false],
+    ['another endpoint', { LFS_AWS_ENDPOINT: 'http://127.0.0.1:9000' }, false, true],
+    ['AWS', { LFS_LOCAL_AWS: 'false' }, false, true],
+  ])('with %s: development (GraphiQL on by default) %s, a generated secret (a token in the banner) %s', (_, env, development, generatedSecret) => {
+    const config = loadConfig(env);
+    expect(config.development).toBe(development);
+    expect(config.graphiql).toBe(development);
+    expect(config.auth.generatedSecret).toBe(generatedSecret);
+  });
+
+  it('serves GraphiQL when LFS_GRAPHIQL says so, whatever the mode', () => {
+    expect(loadConfig({ LFS_GRAPHIQL: 'false' })).toMatchObject({ development: true, graphiql: false });
+    expect(loadConfig({ LFS_GRAPHIQL: 'true', LFS_LOCAL_AWS: 'false' })).toMatchObject({ development: false, graphiql: true });
+  });
+
   it('uses an external endpoint instead of the embedded one when given', () => {
     const config = loadConfig({ LFS_AWS_ENDPOINT: 'http://127.0.0.1:9000' });
     expect(config.aws.local).toBe(false);
