@@ -15,8 +15,8 @@ export default defineConfig({
         test: {
           name: 'lfs',
           include: ['test/**/*.test.ts'],
-          // LFS's tests start the embedded endpoint from source: its worker bundle is rebuilt first.
-          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts'],
+          // LFS's tests run LFS and the embedded endpoint from source: the bundles they serve and run are rebuilt first.
+          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts', 'test/setup/upload-page.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',

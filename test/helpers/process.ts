@@ -6,6 +6,12 @@ import { FILE } from './operations.js';
 import { testEnv } from './stack.js';
 
 const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
+/**
+ * Node arguments that run `lfs` from its TypeScript source (as `npm run dev`
+ * does), so these tests need no fresh build of src/; `--expose-gc` as the
+ * bin's shebang gives it. test/integration/built.test.ts runs the build.
+ */
+export const lfsFromSource = ['--expose-gc', '--conditions=@lfs/source', '--import', 'tsx', cli];
 
 export interface LfsProcess {
   child: ChildProcess;
@@ -25,7 +31,7 @@ export interface LfsProcess {
 
 /** Runs `lfs serve` as a real child process (so it can be killed with SIGKILL) and waits until it is ready. */
 export async function spawnLfs(dataDir: string, env: Record<string, string> = {}): Promise<LfsProcess> {
-  const child = spawn(process.execPath, [cli, 'serve'], {
+  const child = spawn(process.execPath, [...lfsFromSource, 'serve'], {
     env: { ...process.env, ...testEnv(dataDir, env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

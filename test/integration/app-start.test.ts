@@ -79,7 +79,7 @@ describe('starting the app', () => {
       import { loadConfig } from ${source('config.ts')};
       await createApp(loadConfig(process.env)).start().catch((error) => console.log('start failed:', error.code));
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const child = spawn(process.execPath, ['--conditions=@lfs/source', '--import', 'tsx', '--input-type=module', '-e', script], {
       env: { ...process.env, ...testEnv(dir, { LFS_PORT: String(taken.port) }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
