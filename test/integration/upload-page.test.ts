@@ -2,6 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../../packages/local-aws/test/helpers/outside-tools.js';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/browser.js';
 import { sha256Of } from '../helpers/data.js';
 import { startStack, type Stack } from '../helpers/stack.js';
@@ -16,7 +17,7 @@ async function rows(page: import('playwright-core').Page) {
   );
 }
 
-describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath})`, () => {
+describe.skipIf(!needs({ name: 'Chromium', path: executablePath, debianPackage: 'chromium', variable: 'LFS_TEST_CHROMIUM' }))(`the upload page in Chromium (${executablePath})`, () => {
   let stack: Stack;
   let browser: Browser;
   beforeAll(async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli, cliErrorCode, findAllAwsClis, findAwsCli, type AwsCli } from '../helpers/awscli.js';
 import { randomStream, sha256Of } from '../helpers/data.js';
 import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
+import { needs } from '../helpers/outside-tools.js';
 
 const MiB = 1024 * 1024;
 const bin = findAwsCli();
@@ -18,7 +19,7 @@ const bin = findAwsCli();
  * `Expect: 100-continue` and multipart logic.
  */
 // Each CLI call costs half a second of Python start-up: the tests (separate buckets and queues) run side by side.
-describe.skipIf(!bin).concurrent(`AWS CLI (${bin}) against the embedded endpoint`, () => {
+describe.skipIf(!needs({ name: 'the AWS CLI', path: bin, debianPackage: 'awscli', variable: 'LFS_TEST_AWS_CLI' })).concurrent(`AWS CLI (${bin}) against the embedded endpoint`, () => {
   let env: StartedLocalAws;
   let aws: AwsCli;
   let dir: string;
