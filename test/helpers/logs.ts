@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { WAIT_TIMEOUT_MS } from './waits.js';
 import { deferred, within } from './stack.js';
 
 export type LogLine = Record<string, any> & { msg: string };
@@ -28,7 +29,7 @@ export function recordLogs(level = 'info'): RecordedLogs {
   return {
     logger,
     lines,
-    line(what, match, timeoutMs = 30_000) {
+    line(what, match, timeoutMs = WAIT_TIMEOUT_MS) {
       const seen = lines.find(match);
       if (seen) return Promise.resolve(seen);
       const found = deferred<LogLine>();

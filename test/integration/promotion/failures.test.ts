@@ -46,8 +46,8 @@ describe('promotion refuses what does not match, and survives a vault that refus
     const s3 = stack.rootS3();
     const { dockBucket, vaultBucket } = stack.app.config.storage;
     // The deletes follow the FAILED commit: wait for them.
-    await until('the vault object to be gone', () => isGone(s3, vaultBucket, `files/${fileId}`), 10_000);
-    await until('the dock object to be gone', () => isGone(s3, dockBucket, `uploads/${fileId}`), 10_000);
+    await until('the vault object to be gone', () => isGone(s3, vaultBucket, `files/${fileId}`));
+    await until('the dock object to be gone', () => isGone(s3, dockBucket, `uploads/${fileId}`));
     expect(await fileEventTypes(sqs, fileEvents, fileId)).toEqual(['FileFailed']);
   }
 
@@ -154,7 +154,7 @@ describe('cleanup of uploads nobody finishes', () => {
     s3.destroy();
 
     for (const ticket of [unused, abandoned]) {
-      expect((await awaitStatus(stack, token, ticket.file.id, ['EXPIRED'], 10_000)).status).toBe('EXPIRED');
+      expect((await awaitStatus(stack, token, ticket.file.id, ['EXPIRED'])).status).toBe('EXPIRED');
     }
     const root = stack.rootS3();
     const dockBucket = stack.app.config.storage.dockBucket;

@@ -3,6 +3,7 @@ import { randomStream } from '../../helpers/data.js';
 import { requestUpload } from '../../helpers/files.js';
 import { FILE_EVENTS } from '../../helpers/operations.js';
 import { until } from '../../helpers/process.js';
+import { WAIT_TIMEOUT_MS } from '../../helpers/waits.js';
 import { startStack, within, type Stack } from '../../helpers/stack.js';
 import { uploadWithTicket } from '../../helpers/uploader.js';
 
@@ -51,11 +52,11 @@ describe('progress of a long vault copy', () => {
         expect((await stack.graphql(token, CANCEL_UPLOAD, { fileId: sentinel.file.id })).errors).toBeUndefined();
         return others.size > 0;
       },
-      30_000,
+      WAIT_TIMEOUT_MS,
       200,
     );
     await uploadWithTicket(ticket, randomStream(16 * MiB).stream, { partSize: 8 * MiB });
-    await within(done, 30_000, 'AVAILABLE');
+    await within(done, WAIT_TIMEOUT_MS, 'AVAILABLE');
 
     const progress = events.filter((event) => event.type === 'PROGRESS').map((event) => event.file.promotionProgress!);
     expect(progress.length).toBe(4);

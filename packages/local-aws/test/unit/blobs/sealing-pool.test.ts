@@ -177,7 +177,7 @@ describe('sealing pool', () => {
       db.close();
       console.log('idle');`,
     );
-    const run = spawnSync(process.execPath, ['--conditions=@lfs/source', '--import', 'tsx', script], { encoding: 'utf8', timeout: 50_000 });
+    const run = spawnSync(process.execPath, ['--conditions=@lfs/source', '--import', 'tsx', script], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stdout.trim(), run.stderr).toBe('idle');
     expect(run.status).toBe(0);
   });
