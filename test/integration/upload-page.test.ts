@@ -5,15 +5,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../../packages/local-aws/test/helpers/outside-tools.js';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/browser.js';
 import { closedPort, writeSourceFile } from '../helpers/client.js';
 import { sha256Of } from '../helpers/data.js';
 import { startDockProxy, type DockProxy } from '../helpers/dock-proxy.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 
 const MiB = 1024 * 1024;
 const executablePath = findChromium();
+/** Without Chromium these suites skip, or fail in CI. */
+const hasChromium = needs({ name: 'Chromium', path: executablePath, debianPackage: 'chromium', variable: 'LFS_TEST_CHROMIUM' });
 /** Screenshots of the end states, kept for people to look at (git ignores the folder). */
 const artifacts = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
@@ -45,7 +49,7 @@ async function filesIn(dir: string, files: Record<string, Buffer>): Promise<stri
 }
 
 /** Waits until `count` rows reached a final state; on a timeout, says what the rows show. */
-async function finished(page: Page, count: number, timeout = 60_000): Promise<void> {
+async function finished(page: Page, count: number, timeout = WAIT_TIMEOUT_MS): Promise<void> {
   try {
     await page.waitForFunction((n) => document.querySelectorAll('#uploads li[data-state]').length === n, count, { timeout });
   } catch (error) {
@@ -54,7 +58,7 @@ async function finished(page: Page, count: number, timeout = 60_000): Promise<vo
   }
 }
 
-describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath})`, () => {
+describe.skipIf(!hasChromium)(`the upload page in Chromium (${executablePath})`, () => {
   let stack: Stack;
   let proxy: DockProxy;
   let browser: Browser;
@@ -104,7 +108,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
     const start = proxy.parts.length;
     await page.setInputFiles('#file', source.path);
     // Half of its ten parts in the dock, then the page goes away.
-    await expect.poll(() => proxy.parts.slice(start).filter((part) => part.status === 200).length, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(5);
+    await expect.poll(() => proxy.parts.slice(start).filter((part) => part.status === 200).length, { timeout: WAIT_TIMEOUT_MS, interval: 50 }).toBeGreaterThanOrEqual(5);
     await page.reload();
     const afterReload = proxy.parts.length;
     await page.waitForFunction(() => document.querySelector('#uploads li output')?.textContent === 'paused');
@@ -157,7 +161,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
     await page.fill('#token', 'not-a-token');
     await page.dispatchEvent('#token', 'change');
     await page.setInputFiles('#file', [{ name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') }]);
-    await finished(page, 1, 20_000);
+    await finished(page, 1);
     const [shown] = await rows(page);
     expect(shown.state).toBe('failed');
     expect(shown.status).toMatch(/^error: .*(token|auth)/i);
@@ -216,7 +220,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
   });
 });
 
-describe.skipIf(!executablePath)('the upload page when the dock cannot be reached from it', () => {
+describe.skipIf(!hasChromium)('the upload page when the dock cannot be reached from it', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--disable-background-networking'] });
@@ -241,7 +245,7 @@ describe.skipIf(!executablePath)('the upload page when the dock cannot be reache
       });
       const body = randomBytes(300 * 1024);
       await page.setInputFiles('#file', [{ name: 'around.bin', mimeType: 'application/octet-stream', buffer: body }]);
-      await finished(page, 1, 30_000);
+      await finished(page, 1);
       expect(await rows(page)).toEqual([{ name: 'around.bin', state: 'done', status: 'AVAILABLE' }]);
       expect(statuses).toContain('uploading through LFS (the storage cannot be reached)');
       expect(problems).toEqual([]);
@@ -259,7 +263,7 @@ describe.skipIf(!executablePath)('the upload page when the dock cannot be reache
     try {
       const { page } = await openPage(browser, strict);
       await page.setInputFiles('#file', [{ name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') }]);
-      await finished(page, 1, 30_000);
+      await finished(page, 1);
       expect(await rows(page)).toEqual([{ name: 'x.bin', state: 'done', status: 'AVAILABLE' }]);
     } finally {
       await strict.stop();
