@@ -23,12 +23,14 @@ const mayNotImport = {
   api: ['http', 'web', 'db', 'aws', 'promotion', 'cleanup'],
   http: ['api', 'db', 'aws', 'promotion', 'cleanup', 'credentials'],
   web: ['api', 'http', 'db', 'aws', 'uploads', 'promotion', 'cleanup', 'credentials', 'auth', 'files'],
+  // The client runs in browsers and other people's Node programs: it speaks only the public API, never LFS's insides.
+  client: ['api', 'http', 'web', 'db', 'aws', 'uploads', 'promotion', 'cleanup', 'credentials', 'auth', 'files', 'config', 'config.ts', 'errors.ts', 'logger.ts', 'disposal.ts', 'failpoints.ts'],
 };
 /** What only starts things: no folder imports it. */
 const compositionRoot = ['app.ts', 'services.ts', 'main.ts', 'cli.ts'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/web/browser/gql/', '.lfs/', 'coverage/', 'dist/', 'packages/*/dist/'] },
+  { ignores: ['node_modules/', 'src/client/gql/', '.lfs/', 'coverage/', 'dist/', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Plain-JS entry points and build scripts run on Node (TypeScript files get Node's types from tsconfig).

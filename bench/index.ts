@@ -1,5 +1,6 @@
 import { GiB } from '../packages/local-aws/bench/data.js';
 import { endpointBenches, runBenches } from '../packages/local-aws/bench/run.js';
+import { clientBundle } from './client-bundle.js';
 import { promotionLatency, promotionThroughput } from './promotion.js';
 
 /**
@@ -14,6 +15,7 @@ await runBenches(
     ...endpointBenches(scale),
     'promotion-latency': () => promotionLatency(Math.max(10, Math.round(200 * scale))),
     'promotion-throughput': () => promotionThroughput(Math.round(2 * GiB * scale)),
+    'client-bundle': clientBundle,
   },
   process.argv.slice(2),
 );

@@ -1,5 +1,6 @@
 // Builds the upload page into dist/web/: its browser script (src/web/browser/
-// upload.ts with the AWS SDK for the browser, bundled and minified) as
+// upload.ts with large-file-service/client and the AWS SDK for the browser,
+// bundled and minified; the client's typed documents must exist: npm run codegen) as
 // upload-page.js, and upload.html beside the compiled page.js that serves
 // both. Built here, at build time (npm run build, and the lfs test project's
 // global setup), so that a running LFS never loads a bundler.

@@ -140,6 +140,7 @@ const configSchema = settings
       },
       uploads: {
         credentialsTtlSeconds: s.LFS_CREDENTIALS_TTL_SECONDS,
+        credentialsPushSeconds: s.LFS_CREDENTIALS_PUSH_SECONDS,
         deadlineSeconds: s.LFS_UPLOAD_DEADLINE_SECONDS,
         maxFileSize: s.LFS_MAX_FILE_SIZE,
         minPartSize: s.LFS_MIN_PART_SIZE,

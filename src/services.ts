@@ -94,6 +94,7 @@ export function createServices(inputs: ServiceInputs): Services {
     browserEndpoint: storage.browserEndpoint,
     deadlineSeconds: config.uploads.deadlineSeconds,
     minPartSize: config.uploads.minPartSize,
+    fallbackMaxBytes: config.uploads.fallbackMaxBytes,
     logger,
   });
   const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
@@ -107,6 +108,7 @@ export function createServices(inputs: ServiceInputs): Services {
       authenticator,
       upload: createFallbackUpload({ uploads, s3: clients.s3, dock, maxBytes: config.uploads.fallbackMaxBytes }),
       logger: logger.child({ component: 'fallback-upload' }),
+      origins: config.uploads.origins,
     }),
     uploadPage: createUploadPage(logger),
   });

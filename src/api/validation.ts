@@ -76,13 +76,14 @@ function validateMetadata(metadata: Record<string, unknown> | null | undefined):
   return metadata;
 }
 
-function validateChecksum(checksum: { algorithm: ChecksumAlgorithm; value: string }) {
+/** A declared checksum, canonical base64 of the algorithm's digest length; `field` names the value in errors. */
+export function validateChecksum(checksum: { algorithm: ChecksumAlgorithm; value: string }, field = 'input.checksum.value') {
   const bytes = checksumBytes[checksum.algorithm];
   // Canonical base64 only: decoding then re-encoding must give the same text,
   // because the value is compared byte for byte with what S3 reports.
   const decoded = Buffer.from(checksum.value, 'base64');
   if (decoded.length !== bytes || decoded.toString('base64') !== checksum.value) {
-    throw badInput('input.checksum.value', `must be the base64 of ${bytes} bytes for ${checksum.algorithm}`);
+    throw badInput(field, `must be the base64 of ${bytes} bytes for ${checksum.algorithm}`);
   }
   return { algorithm: checksum.algorithm, value: checksum.value };
 }

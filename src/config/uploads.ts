@@ -5,6 +5,13 @@ import { GiB, MiB, TiB, int } from './fields.js';
 export const uploadSettings = {
   /** Lifetime of upload credentials in seconds: 900..43200 on AWS, down to LFS_LOCAL_AWS_MIN_SESSION_SECONDS on the embedded endpoint. @default 3600 */
   LFS_CREDENTIALS_TTL_SECONDS: int(1, 43200).default(3600),
+  /**
+   * The `uploadCredentials(fileId)` subscription delivers fresh credentials
+   * this long before the current ones expire (at most three quarters of
+   * their lifetime before, so short-lived credentials are not pushed in a
+   * loop). @default 300
+   */
+  LFS_CREDENTIALS_PUSH_SECONDS: int(1, 43200).default(300),
   /** How long a ticket may stay unused before it is EXPIRED; its credentials end by then (at least 900, as STS's shortest session). @default 86400 */
   LFS_UPLOAD_DEADLINE_SECONDS: int(1, 30 * 86400).default(86400),
   /** Largest declared size accepted. @default 5 TiB */

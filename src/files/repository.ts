@@ -1,4 +1,4 @@
-import type { FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
+import type { Checksum, FileRecord, FileStatus, NewFile, TransitionPatch } from './model.js';
 
 export interface ListFilesQuery {
   tenant: string;
@@ -38,6 +38,15 @@ export interface FileRepository {
   pendingAnnouncements(limit: number): Promise<Announcement[]>;
   /** Forgets an announcement once it was sent. */
   markAnnounced(id: number): Promise<void>;
+  /**
+   * Sets the whole-file checksum of an AWAITING_UPLOAD file that has none (a
+   * client that computed it while uploading declares it before completing).
+   * Returns the updated record, or undefined when the file is not
+   * AWAITING_UPLOAD or already has a checksum. Guarded like a transition: a
+   * promotion takes the record it moves to PROMOTING, so it sees the checksum
+   * declared before that move, and none can be declared after it.
+   */
+  declareChecksum(id: string, checksum: Checksum, now?: Date): Promise<FileRecord | undefined>;
   /** Records copy progress of a PROMOTING file; undefined when it is no longer PROMOTING. */
   recordProgress(id: string, promotedBytes: number, now?: Date): Promise<FileRecord | undefined>;
   /** AWAITING_UPLOAD files whose upload deadline has passed. */

@@ -9,6 +9,19 @@ export interface FallbackUploadHandlerOptions {
   authenticator: Authenticator;
   upload: FallbackUpload;
   logger: Logger;
+  /** Web origins whose pages may call the route (LFS_UPLOAD_ORIGINS, as the dock's CORS rule); `*` for any. */
+  origins: readonly string[];
+}
+
+/**
+ * CORS headers for a request from `origin`, or none when it is not allowed
+ * (the browser then refuses the answer to the page). The route takes its
+ * token in a header, never a cookie, so `*` opens no ambient authority.
+ */
+export function corsHeadersFor(origins: readonly string[], origin: string | undefined): Record<string, string> {
+  if (origin === undefined) return {};
+  if (origins.includes('*')) return { 'access-control-allow-origin': '*' };
+  return origins.includes(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
 }
 
 /**
@@ -38,6 +51,22 @@ export function createFallbackUploadHandler(options: FallbackUploadHandlerOption
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse, fileId: string): Promise<void> {
+    const cors = corsHeadersFor(options.origins, req.headers.origin);
+    if (req.method === 'OPTIONS') {
+      // The preflight a page from another origin sends before its PUT with an Authorization header.
+      const allowed = 'access-control-allow-origin' in cors;
+      res
+        .writeHead(allowed ? 204 : 403, {
+          ...cors,
+          ...(allowed
+            ? { 'access-control-allow-methods': 'PUT', 'access-control-allow-headers': 'authorization, content-type', 'access-control-max-age': '600' }
+            : { 'content-type': 'application/json' }),
+        })
+        .end(allowed ? undefined : '{"error":"origin not allowed (LFS_UPLOAD_ORIGINS)"}');
+      return;
+    }
+    const exposed = 'access-control-allow-origin' in cors ? { 'access-control-expose-headers': 'etag' } : {};
+    for (const [name, value] of Object.entries({ ...cors, ...exposed })) res.setHeader(name, value);
     // A client that hangs up mid-body makes the request stream error; the upload fails with it, handled below.
     req.on('error', () => {});
     try {

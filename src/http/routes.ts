@@ -16,7 +16,7 @@ export function createRouter(routes: Routes) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     const upload = /^\/uploads\/([A-Za-z0-9_-]{1,64})$/.exec(path);
-    if (upload && req.method === 'PUT') {
+    if (upload && (req.method === 'PUT' || req.method === 'OPTIONS')) {
       void routes.fallbackUpload(req, res, upload[1]);
       return;
     }

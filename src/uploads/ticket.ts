@@ -19,6 +19,8 @@ export interface UploadTarget {
   forcePathStyle: boolean;
   kmsKeyId: string;
   partSize: number;
+  /** Largest file the fallback `PUT /uploads/<fileId>` takes, for clients that cannot reach the dock. */
+  fallbackMaxBytes: number;
 }
 
 /** What `requestUpload` hands out: the new file, where to upload it, and credentials for that one key. */
@@ -26,6 +28,12 @@ export interface UploadTicket {
   file: FileRecord;
   target: UploadTarget;
   credentials: UploadCredentials;
+  /**
+   * The newest multipart upload open on the file's dock key, for a client
+   * resuming it (`resumeUpload`); null from `requestUpload`, or when none is
+   * open.
+   */
+  uploadId: string | null;
 }
 
 const MiB = 1024 * 1024;

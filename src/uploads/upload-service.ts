@@ -7,10 +7,10 @@ import type { CredentialIssuer, UploadCredentials } from '../credentials/issuer.
 import type { Revocations } from '../credentials/revocations.js';
 import { conflict, notFound } from '../errors.js';
 import { attachmentDisposition } from '../files/content-disposition.js';
-import { canSee, dockKeyOf, vaultKeyOf, type Caller, type EncryptedBucket, type FileRecord } from '../files/model.js';
+import { canSee, dockKeyOf, vaultKeyOf, type Caller, type Checksum, type EncryptedBucket, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import type { StatusChanges } from '../files/status-changes.js';
-import { recommendedPartSize, type UploadRequest, type UploadTicket } from './ticket.js';
+import { recommendedPartSize, type UploadRequest, type UploadTarget, type UploadTicket } from './ticket.js';
 
 /** A presigned GET on the vault copy; `DownloadLink` in schema.graphql. */
 export interface DownloadLink {
@@ -25,6 +25,15 @@ export interface DownloadLink {
 export interface UploadService {
   requestUpload(caller: Caller, request: UploadRequest): Promise<UploadTicket>;
   refreshUploadCredentials(caller: Caller, fileId: string): Promise<UploadCredentials>;
+  /**
+   * The ticket again for a file still AWAITING_UPLOAD, with fresh credentials
+   * and the newest multipart upload open on its key: upload credentials may
+   * list the parts of an upload but not the uploads of a bucket (S3 cannot
+   * narrow that listing to one key), so LFS lists them with its own.
+   */
+  resumeUpload(caller: Caller, fileId: string): Promise<UploadTicket>;
+  /** Sets the checksum of an AWAITING_UPLOAD file that has none; the same value again is accepted. */
+  declareChecksum(caller: Caller, fileId: string, checksum: Checksum): Promise<FileRecord>;
   /** The file when the caller may see it. */
   getFile(caller: Caller, fileId: string): Promise<FileRecord | undefined>;
   /** Moves an AWAITING_UPLOAD file to CANCELLED, revokes its credentials and clears its dock key. */
@@ -49,6 +58,8 @@ export interface UploadServiceOptions {
   browserEndpoint: { endpoint: string | null; region: string };
   deadlineSeconds: number;
   minPartSize: number;
+  /** LFS_FALLBACK_MAX_BYTES, told to clients in the ticket. */
+  fallbackMaxBytes: number;
   logger: Logger;
 }
 
@@ -79,21 +90,7 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
         createdAt: now,
         uploadDeadline,
       });
-      const { endpoint, region } = options.browserEndpoint;
-      return {
-        file,
-        target: {
-          endpoint,
-          region,
-          bucket: dock.name,
-          key: dockKeyOf(id),
-          // A custom endpoint (the embedded one) is addressed by path; AWS by virtual host.
-          forcePathStyle: endpoint !== null,
-          kmsKeyId: dock.kmsKeyArn,
-          partSize: recommendedPartSize(request.size, options.minPartSize),
-        },
-        credentials,
-      };
+      return { file, target: targetOf(file), credentials, uploadId: null };
     },
 
     async refreshUploadCredentials(caller, fileId) {
@@ -102,6 +99,32 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}; credentials are only issued while AWAITING_UPLOAD`);
       if (file.uploadDeadline.getTime() <= Date.now()) throw conflict('The upload deadline has passed');
       return issuer.issue(file.id, file.uploadDeadline);
+    },
+
+    async resumeUpload(caller, fileId) {
+      const file = await visibleFile(caller, fileId);
+      if (!file) throw notFound();
+      if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}; only AWAITING_UPLOAD files can be resumed`);
+      const credentials = await issuer.issue(file.id, file.uploadDeadline);
+      let uploadId: string | null = null;
+      // Listed by initiation: the last one is the newest, the one a client last wrote through.
+      for await (const upload of uploadsOfKey(options.s3, dock.name, dockKeyOf(file.id))) uploadId = upload.UploadId ?? uploadId;
+      return { file, target: targetOf(file), credentials, uploadId };
+    },
+
+    async declareChecksum(caller, fileId, checksum) {
+      const file = await visibleFile(caller, fileId);
+      if (!file) throw notFound();
+      const same = (declared: Checksum | null) => declared?.algorithm === checksum.algorithm && declared.value === checksum.value;
+      if (same(file.checksum)) return file;
+      if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}; a checksum can only be declared while AWAITING_UPLOAD`);
+      if (file.checksum) throw conflict('A different checksum was already declared for this file');
+      const declared = await repository.declareChecksum(file.id, checksum);
+      if (declared) return declared;
+      // Moved on, or declared by a concurrent call: answer as if this call had come second.
+      const now = await repository.get(file.id);
+      if (now && same(now.checksum)) return now;
+      throw conflict(`The file changed while its checksum was being declared`);
     },
 
     getFile: visibleFile,
@@ -139,6 +162,21 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       return { url, expiresAt };
     },
   };
+
+  function targetOf(file: FileRecord): UploadTarget {
+    const { endpoint, region } = options.browserEndpoint;
+    return {
+      endpoint,
+      region,
+      bucket: dock.name,
+      key: dockKeyOf(file.id),
+      // A custom endpoint (the embedded one) is addressed by path; AWS by virtual host.
+      forcePathStyle: endpoint !== null,
+      kmsKeyId: dock.kmsKeyArn,
+      partSize: recommendedPartSize(file.size, options.minPartSize),
+      fallbackMaxBytes: options.fallbackMaxBytes,
+    };
+  }
 
   /** Aborts every multipart upload of the file's dock key and deletes a completed object. */
   async function clearDock(fileId: string): Promise<void> {

@@ -23,10 +23,10 @@ const SECURITY_HEADERS = {
 let assets: Promise<{ html: string; script: string }> | undefined;
 
 /**
- * `GET /`, the upload page: a small HTML page and its script, which uses the
- * AWS SDK's lib-storage in the browser exactly as a front end would. Both are
- * read on the first request, so a process that never serves the page never
- * holds the script's 350 kB.
+ * `GET /`, the upload page: a small HTML page and its script, which uploads
+ * with `large-file-service/client` in the browser exactly as a front end
+ * would. Both are read on the first request, so a process that never serves
+ * the page never holds the script.
  */
 export function createUploadPage(logger: Logger) {
   function load() {

@@ -17,7 +17,7 @@ describe('schema contract', () => {
     expect(await readFile(repoFile('schema.graphql'), 'utf8')).toBe(printSortedSchema());
   });
 
-  it("the upload page's typed documents are what `npm run codegen` prints from schema.graphql (run it after changing either)", async () => {
+  it("the client's typed documents (build output in src/client/gql/) are what `npm run codegen` prints from schema.graphql (run it after changing either)", async () => {
     const outputs: Array<{ filename: string; content: string }> = await generate({ ...codegenConfig, cwd: repoFile(''), silent: true }, false);
     expect(outputs.length).toBeGreaterThan(0);
     for (const { filename, content } of outputs) expect(await readFile(repoFile(filename), 'utf8'), filename).toBe(content);

@@ -1,8 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { until } from '../helpers/process.js';
@@ -76,5 +78,40 @@ describe('npm start', () => {
     const ours = files.filter((file) => file.startsWith(root) && !file.includes('/node_modules/'));
     expect(ours.filter((file) => /(^|\/)src\/|\.ts$/.test(file.slice(root.length)))).toEqual([]);
     expect(files.filter((file) => /\/node_modules\/(tsx|esbuild|@esbuild)\//.test(file))).toEqual([]);
+  });
+});
+
+/** What a consumer's Node and a consumer's browser bundle get from `large-file-service/client`: the build, never the source. */
+describe('large-file-service/client from the build', () => {
+  const tempDir = tempDirs('lfs-built-client-');
+
+  it("gives Node dist/client/node.js (file paths, the state file) with its types, loading nothing from src/", async () => {
+    const log = join(await tempDir(), 'modules.log');
+    const probe = "const m = await import('large-file-service/client'); console.log(typeof m.createLfsClient, typeof m.createFileStore, typeof m.LfsError);";
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', recordModules, '--input-type=module', '-e', probe], {
+      cwd: root,
+      env: { ...process.env, LFS_TEST_MODULE_LOG: log },
+    });
+    expect(stdout.trim()).toBe('function function function');
+    const files = (await readFile(log, 'utf8')).split('\n').filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url));
+    expect(files).toContain(join(root, 'dist', 'client', 'node.js'));
+    expect(files.filter((file) => file.startsWith(root) && !file.includes('/node_modules/') && /(^|\/)src\/|\.ts$/.test(file.slice(root.length)))).toEqual([]);
+    for (const types of ['node.d.ts', 'index.d.ts']) expect(existsSync(join(root, 'dist', 'client', types)), types).toBe(true);
+  });
+
+  it('gives a browser bundler dist/client/index.js, which imports no Node module', async () => {
+    const result = await build({
+      stdin: { contents: "export { createLfsClient } from 'large-file-service/client';", resolveDir: root },
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    // esbuild cannot resolve a Node built-in for the browser, so the build succeeding says none is imported.
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs).toContain('dist/client/index.js');
+    expect(inputs.filter((input) => input.startsWith('src/') || input === 'dist/client/node.js')).toEqual([]);
   });
 });

@@ -86,3 +86,51 @@ describe('PUT /uploads/<fileId>: the fallback for clients that cannot reach the 
     expect(dock.KeyCount).toBe(0);
   });
 });
+
+describe('PUT /uploads/<fileId> from a page of another origin (CORS, LFS_UPLOAD_ORIGINS)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ LFS_UPLOAD_ORIGINS: 'https://app.example.com' });
+  });
+  afterAll(() => stack?.stop());
+
+  const preflight = (fileId: string, origin: string) =>
+    fetch(`${stack.app.url}/uploads/${fileId}`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type' },
+    });
+
+  it('answers the preflight of an allowed origin, and its PUT carries the CORS headers', async () => {
+    const alice = await stack.token('alice');
+    const body = Buffer.from('from another origin\n');
+    const ticket = await requestUpload(stack, alice, { name: 'cors.txt', size: body.length });
+    const answer = await preflight(ticket.file.id, 'https://app.example.com');
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(answer.headers.get('access-control-allow-methods')).toBe('PUT');
+    expect(answer.headers.get('access-control-allow-headers')).toContain('authorization');
+    const put = await fetch(`${stack.app.url}/uploads/${ticket.file.id}`, {
+      method: 'PUT',
+      headers: { origin: 'https://app.example.com', authorization: `Bearer ${alice}` },
+      body,
+    });
+    expect(put.status).toBe(200);
+    expect(put.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(put.headers.get('access-control-expose-headers')).toBe('etag');
+    expect((await awaitStatus(stack, alice, ticket.file.id, ['AVAILABLE', 'FAILED'])).status).toBe('AVAILABLE');
+  });
+
+  it('gives an origin that is not allowed no CORS headers, so its page cannot call the route', async () => {
+    const alice = await stack.token('alice');
+    const ticket = await requestUpload(stack, alice, { name: 'cors.txt', size: 3 });
+    const answer = await preflight(ticket.file.id, 'https://evil.example.com');
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    const put = await fetch(`${stack.app.url}/uploads/${ticket.file.id}`, {
+      method: 'PUT',
+      headers: { origin: 'https://evil.example.com', authorization: `Bearer ${alice}` },
+      body: 'abc',
+    });
+    expect(put.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

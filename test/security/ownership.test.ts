@@ -6,6 +6,9 @@ import { codesOf, collect, unchangedBy } from './attack.js';
 const FILES = 'query { files(first: 100) { edges { node { id owner } } } }';
 const CANCEL = 'mutation ($fileId: ID!) { cancelUpload(fileId: $fileId) { id status } }';
 const LINK = 'mutation ($fileId: ID!) { createDownloadLink(fileId: $fileId, expiresIn: 600) { url } }';
+const RESUME = 'mutation ($fileId: ID!) { resumeUpload(fileId: $fileId) { uploadId credentials { accessKeyId } } }';
+const DECLARE = 'mutation ($fileId: ID!) { declareChecksum(fileId: $fileId, checksum: { algorithm: CRC32, value: "AAAAAA==" }) { id } }';
+const PUSHED = 'subscription ($fileId: ID!) { uploadCredentials(fileId: $fileId) { accessKeyId } }';
 
 /**
  * Alice's files, attacked by id by everyone who is not her nor an admin of
@@ -48,12 +51,22 @@ describe("another owner's files", () => {
     [label, 'refreshUploadCredentials', token, REFRESH_CREDENTIALS],
     [label, 'cancelUpload', token, CANCEL],
     [label, 'createDownloadLink', token, LINK],
+    [label, 'resumeUpload', token, RESUME],
+    [label, 'declareChecksum', token, DECLARE],
   ] as Array<[string, string, () => Promise<string>, string]>))('%s gets NOT_FOUND from %s and changes nothing', async (_label, _operation, token, mutation) => {
     const { data, errors } = await unchangedBy(stack, async () => stack.graphql(await token(), mutation, { fileId: ticket.file.id }));
     expect(codesOf({ errors })).toEqual(['NOT_FOUND']);
     expect(data).toBeNull();
     expect(JSON.stringify(errors)).not.toContain('payroll');
   });
+
+  it.each([...attackers, ['an admin of her own tenant', () => stack.token('boss', { tenant: 'acme', admin: true })] as [string, () => Promise<string>]])(
+    '%s gets NOT_FOUND from uploadCredentials: pushed credentials are the owner’s alone',
+    async (_label, token) => {
+      const { promise } = firstEvent(stack.ws(await token()), PUSHED, { fileId: ticket.file.id });
+      await expect(promise).rejects.toThrow(/NOT_FOUND/);
+    },
+  );
 
   it('an unknown id answers exactly like a foreign one', async () => {
     const mallory = await stack.token('mallory', { tenant: 'acme' });

@@ -7,5 +7,6 @@ import './file-connection.js';
 import './upload.js';
 import './download.js';
 import './events.js';
+import './credentials.js';
 
 export const schema = builder.toSchema();

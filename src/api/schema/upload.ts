@@ -2,11 +2,11 @@ import type { Caller } from '../../files/model.js';
 import type { UploadCredentials } from '../../credentials/issuer.js';
 import type { UploadTarget, UploadTicket } from '../../uploads/ticket.js';
 import { builder } from '../builder.js';
-import { validateUploadRequest } from '../validation.js';
+import { validateChecksum, validateUploadRequest } from '../validation.js';
 import { ChecksumAlgorithmEnum, FileRef } from './file.js';
 
 /** Rate limits are per owner within a tenant. */
-const ownerKey = (caller: Caller) => `${caller.tenant}\u0000${caller.subject}`;
+export const ownerKey = (caller: Caller) => `${caller.tenant}\u0000${caller.subject}`;
 
 const ChecksumInput = builder.inputType('ChecksumInput', {
   fields: (t) => ({
@@ -34,10 +34,14 @@ const UploadTargetRef = builder.objectRef<UploadTarget>('UploadTarget').implemen
     forcePathStyle: t.exposeBoolean('forcePathStyle'),
     kmsKeyId: t.exposeString('kmsKeyId', { description: 'Send as x-amz-server-side-encryption-aws-kms-key-id.' }),
     partSize: t.expose('partSize', { type: 'SafeInt', description: 'Recommended multipart part size for this file.' }),
+    fallbackMaxBytes: t.expose('fallbackMaxBytes', {
+      type: 'SafeInt',
+      description: 'Largest file `PUT /uploads/<fileId>` takes: the fallback for clients that cannot reach the dock (LFS_FALLBACK_MAX_BYTES).',
+    }),
   }),
 });
 
-const UploadCredentialsRef = builder.objectRef<UploadCredentials>('UploadCredentials').implement({
+export const UploadCredentialsRef = builder.objectRef<UploadCredentials>('UploadCredentials').implement({
   fields: (t) => ({
     accessKeyId: t.exposeString('accessKeyId'),
     secretAccessKey: t.exposeString('secretAccessKey'),
@@ -51,6 +55,10 @@ const UploadTicketRef = builder.objectRef<UploadTicket>('UploadTicket').implemen
     file: t.field({ type: FileRef, resolve: (ticket) => ticket.file }),
     target: t.field({ type: UploadTargetRef, resolve: (ticket) => ticket.target }),
     credentials: t.field({ type: UploadCredentialsRef, resolve: (ticket) => ticket.credentials }),
+    uploadId: t.exposeString('uploadId', {
+      nullable: true,
+      description: 'From resumeUpload: the newest multipart upload open on the key, to resume with ListParts. Null from requestUpload.',
+    }),
   }),
 });
 
@@ -77,6 +85,37 @@ builder.mutationField('refreshUploadCredentials', (t) =>
       services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
       return services.uploads.refreshUploadCredentials(caller, String(fileId));
     },
+  }),
+);
+
+builder.mutationField('resumeUpload', (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: UploadTicketRef,
+    description:
+      'The ticket again for a file still AWAITING_UPLOAD (after a reload, a crash, or on another machine): its target, fresh ' +
+      'credentials, and `uploadId`, the newest multipart upload open on its key. Upload credentials may list the parts of an ' +
+      'upload (ListParts) but not the uploads of the dock, so LFS lists them. CONFLICT once the file left AWAITING_UPLOAD.',
+    args: { fileId: t.arg.id({ required: true }) },
+    resolve: (_root, { fileId }, { caller, services }) => {
+      services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
+      return services.uploads.resumeUpload(caller, String(fileId));
+    },
+  }),
+);
+
+builder.mutationField('declareChecksum', (t) =>
+  t.withAuth({ authenticated: true }).field({
+    type: FileRef,
+    description:
+      'Declares the whole-file checksum of a file still AWAITING_UPLOAD that has none, verified at promotion like one given to ' +
+      'requestUpload: a client computing it while uploading declares it before completing the upload. The same value again is ' +
+      'accepted; another one, or a file past AWAITING_UPLOAD, is CONFLICT.',
+    args: {
+      fileId: t.arg.id({ required: true }),
+      checksum: t.arg({ type: ChecksumInput, required: true }),
+    },
+    resolve: (_root, { fileId, checksum }, { caller, services }) =>
+      services.uploads.declareChecksum(caller, String(fileId), validateChecksum(checksum, 'checksum.value')),
   }),
 );
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { makePrivateDir, makePrivateFile } from '@lfs/private-files';
-import type { FileRecord, FileStatus, NewFile, TransitionPatch } from '../../files/model.js';
+import type { Checksum, FileRecord, FileStatus, NewFile, TransitionPatch } from '../../files/model.js';
 import type { Announcement, FilePage, FileRepository, ListFilesQuery, OpenUploads } from '../../files/repository.js';
 import { announces, canTransition } from '../../files/states.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -57,6 +57,10 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
   const announced = db.prepare<[number]>('DELETE FROM announcements WHERE id = ?');
   const progress = db.prepare<[number, number, string], FileRow>(
     `UPDATE files SET promoted_bytes = ?, updated_at = ? WHERE id = ? AND status = 'PROMOTING' RETURNING *`,
+  );
+  const declare = db.prepare<[string, string, number, string], FileRow>(
+    `UPDATE files SET checksum_algorithm = ?, checksum_value = ?, updated_at = ?
+     WHERE id = ? AND status = 'AWAITING_UPLOAD' AND checksum_algorithm IS NULL RETURNING *`,
   );
   // Transition and list statements differ only in their shape; prepare each shape once.
   const statements = new Map<string, Database.Statement<unknown[], FileRow>>();
@@ -151,6 +155,11 @@ export function createSqliteFileRepository(options: SqliteFileRepositoryOptions)
 
     async markAnnounced(id: number): Promise<void> {
       announced.run(id);
+    },
+
+    async declareChecksum(id: string, checksum: Checksum, now: Date = new Date()): Promise<FileRecord | undefined> {
+      const row = declare.get(checksum.algorithm, checksum.value, now.getTime(), id);
+      return row && toRecord(row);
     },
 
     async recordProgress(id: string, promotedBytes: number, now: Date = new Date()): Promise<FileRecord | undefined> {

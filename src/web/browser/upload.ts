@@ -1,37 +1,18 @@
 /**
- * The upload page's script (bundled for the browser by ../page.ts): a file
- * goes to the loading dock exactly as a front end's would, with only what
- * the ticket hands out, then the page follows the file until it is ready.
+ * The upload page's script (bundled for the browser by ../page.ts): every
+ * file goes through `large-file-service/client`, as a front end's would. It
+ * shows each upload's progress, pauses, resumes (also after a reload:
+ * choosing the same file again continues it) and cancels, and turns each
+ * file into a download link when it is AVAILABLE.
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import type { FileEventsSubscription, TypedDocumentString } from './gql/graphql.js';
-import { graphql } from './gql/index.js';
-
-// Typed by `npm run codegen` from schema.graphql: a change to the schema that breaks one of these fails the typecheck.
-const REQUEST_UPLOAD = graphql(`
-  mutation RequestUpload($input: RequestUploadInput!) {
-    requestUpload(input: $input) {
-      file { id }
-      target { endpoint region bucket key forcePathStyle kmsKeyId partSize }
-      credentials { accessKeyId secretAccessKey sessionToken expiration }
-    }
-  }
-`);
-const REFRESH_CREDENTIALS = graphql(`
-  mutation RefreshCredentials($fileId: ID!) {
-    refreshUploadCredentials(fileId: $fileId) { accessKeyId secretAccessKey sessionToken expiration }
-  }
-`);
-const FILE_EVENTS = graphql(`
-  subscription FileEvents($fileId: ID) {
-    fileEvents(fileId: $fileId) { type file { id status failureReason } }
-  }
-`);
+import { createLfsClient, type LfsClient, type LfsError, type ResumeState, type UploadProgress } from '../../client/index.js';
+import { addRow, type Row } from './rows.js';
 
 const tokenInput = document.querySelector<HTMLInputElement>('#token')!;
 const fileInput = document.querySelector<HTMLInputElement>('#file')!;
+const drop = document.querySelector<HTMLElement>('#drop')!;
 const list = document.querySelector<HTMLOListElement>('#uploads')!;
+const announcer = document.querySelector<HTMLElement>('#announcer')!;
 
 // The bearer token lives as long as the tab: sessionStorage is neither shared with other tabs nor kept
 // after the browser closes, as localStorage would be. A token an older page left there is removed.
@@ -39,121 +20,136 @@ localStorage.removeItem('lfs.token');
 tokenInput.value = sessionStorage.getItem('lfs.token') ?? '';
 tokenInput.addEventListener('change', () => sessionStorage.setItem('lfs.token', tokenInput.value.trim()));
 
-async function execute<Result, Variables>(document: TypedDocumentString<Result, Variables>, variables: Variables): Promise<Result> {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenInput.value.trim()}` },
-    body: JSON.stringify({ query: document.toString(), variables }),
-  });
-  const body = (await response.json()) as { data?: Result; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (body.errors?.length || !body.data) {
-    throw Object.assign(new Error(body.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`), { code: body.errors?.[0]?.extensions?.code });
-  }
-  return body.data;
+// Resume state goes to localStorage (the client's default): ids and sizes, never the token.
+const lfs: LfsClient = createLfsClient({ url: new URL('/graphql', location.href).href, token: () => tokenInput.value.trim() });
+
+/** One upload on the page. */
+interface Entry {
+  name: string;
+  size?: number;
+  row: Row;
+  fileId?: string;
+  file?: File;
+  controller?: AbortController;
+}
+const entries: Entry[] = [];
+
+function announce(text: string): void {
+  // Emptied first, so the same words twice are announced twice.
+  announcer.textContent = '';
+  requestAnimationFrame(() => (announcer.textContent = text));
 }
 
-/** One row of the list: the file's name and what is happening to it, until it reaches a final state. */
-function row(name: string): (status: string, state?: 'done' | 'failed') => void {
-  const item = document.createElement('li');
-  const label = document.createElement('span');
-  label.textContent = name;
-  const status = document.createElement('output');
-  item.append(label, ' ', status);
-  list.prepend(item);
-  return (text, state) => {
-    // The final state may arrive (over SSE) before the upload's own last callbacks: it is never overwritten.
-    if (item.dataset.state) return;
-    status.textContent = text;
-    if (state) item.dataset.state = state;
+function entryFor(name: string, fileId?: string): Entry {
+  const entry: Entry = { name, fileId, row: addRow(list, name) };
+  entries.push(entry);
+  return entry;
+}
+
+/** Uploads (or resumes) the entry's file, and shows what happens until the file is final or paused. */
+async function send(entry: Entry, file: File): Promise<void> {
+  entry.file = file;
+  entry.size ??= file.size;
+  const controller = (entry.controller = new AbortController());
+  const { row } = entry;
+  row.status(entry.fileId ? 'resuming' : 'requesting a ticket');
+  row.actions([
+    { label: 'Pause', run: () => controller.abort() },
+    { label: 'Cancel', run: () => void cancel(entry) },
+  ]);
+  let viaLfs = false;
+  const options = {
+    signal: controller.signal,
+    onTicket: (fileId: string) => (entry.fileId = fileId),
+    onProgress: (progress: UploadProgress) => {
+      viaLfs ||= progress.phase === 'fallback';
+      row.status(progress.phase === 'upload' ? 'uploading' : progress.phase === 'fallback' ? 'uploading through LFS (the storage cannot be reached)' : 'promoting');
+      row.progress(progress);
+    },
   };
-}
-
-/** Waits for the file's final state over SSE (graphql-yoga answers `Accept: text/event-stream`). */
-async function followUntilFinal(fileId: string, show: (status: string, state?: 'done' | 'failed') => void): Promise<void> {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${tokenInput.value.trim()}` },
-    body: JSON.stringify({ query: FILE_EVENTS.toString(), variables: { fileId } }),
-  });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffered += value;
-    let end: number;
-    while ((end = buffered.indexOf('\n\n')) >= 0) {
-      const event = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      const data = event
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).trim())
-        .join('\n');
-      if (!data) continue;
-      const file = (JSON.parse(data) as { data?: FileEventsSubscription }).data?.fileEvents.file;
-      if (!file) continue;
-      if (file.status === 'AVAILABLE') {
-        show('AVAILABLE', 'done');
-        await reader.cancel();
-        return;
-      }
-      if (file.status === 'FAILED' || file.status === 'CANCELLED' || file.status === 'EXPIRED') {
-        show(`${file.status}${file.failureReason ? `: ${file.failureReason}` : ''}`, 'failed');
-        await reader.cancel();
-        return;
-      }
-      show(file.status);
-    }
+  try {
+    const done = entry.fileId ? await lfs.resume(entry.fileId, file, options) : await lfs.upload(file, options);
+    row.final('done', 'AVAILABLE');
+    announce(`${entry.name} is available`);
+    const link = await lfs.downloadLink(done.id).catch(() => undefined);
+    if (link) row.link(link.url, entry.name, viaLfs ? 'uploaded through LFS: the storage could not be reached from this page' : undefined);
+  } catch (error) {
+    const failure = error as LfsError;
+    if (failure.code === 'ABORTED' && entry.controller === controller) return paused(entry);
+    const text = failure.code === 'FAILED' ? `FAILED: ${failure.failureReason}` : failure.code === 'CANCELLED' || failure.code === 'EXPIRED' ? failure.code : `error: ${failure.message}`;
+    row.final('failed', text);
+    announce(`${entry.name}: ${text}`);
+  } finally {
+    if (entry.controller === controller) entry.controller = undefined;
   }
 }
 
-async function send(file: File): Promise<void> {
-  const show = row(file.name);
-  try {
-    show('requesting a ticket');
-    const { requestUpload: ticket } = await execute(REQUEST_UPLOAD, {
-      input: { name: file.name, size: file.size, contentType: file.type || 'application/octet-stream' },
-    });
-    // Subscribed before the upload ends, so the moment the file is ready is not missed.
-    const final = followUntilFinal(ticket.file.id, show);
-    let credentials = ticket.credentials;
-    let lastCredentials = false;
-    const s3 = new S3Client({
-      endpoint: ticket.target.endpoint ?? undefined,
-      region: ticket.target.region,
-      forcePathStyle: ticket.target.forcePathStyle,
-      // The SDK asks again shortly before `expiration`: a long upload gets fresh credentials from LFS.
-      credentials: async () => {
-        if (!lastCredentials && Date.parse(credentials.expiration) - Date.now() < 5 * 60_000) {
-          try {
-            credentials = (await execute(REFRESH_CREDENTIALS, { fileId: ticket.file.id })).refreshUploadCredentials;
-          } catch (error) {
-            if (Date.parse(credentials.expiration) <= Date.now()) throw error;
-            // CONFLICT: the ticket's deadline is near, and the current credentials already run up to it.
-            lastCredentials = (error as { code?: string }).code === 'CONFLICT';
-          }
-        }
-        return { ...credentials, expiration: new Date(credentials.expiration) };
+function paused(entry: Entry, detail?: string): void {
+  if (entry.row.item.dataset.state) return;
+  entry.row.status('paused');
+  if (detail) entry.row.detail(detail);
+  announce(`${entry.name} paused`);
+  entry.row.actions([
+    {
+      label: entry.file ? 'Resume' : 'Resume…',
+      run: async () => {
+        const file = entry.file ?? (await entry.row.chooseFile());
+        if (file) void send(entry, file);
       },
-    });
-    const upload = new Upload({
-      client: s3,
-      partSize: ticket.target.partSize,
-      queueSize: 4,
-      leavePartsOnError: false,
-      params: { Bucket: ticket.target.bucket, Key: ticket.target.key, Body: file, ContentType: file.type || undefined, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ticket.target.kmsKeyId },
-    });
-    upload.on('httpUploadProgress', ({ loaded }) => show(`uploading ${Math.floor(((loaded ?? 0) / Math.max(1, file.size)) * 100)}%`));
-    await upload.done();
-    show('uploaded; waiting for it to be available');
-    await final;
+    },
+    { label: 'Cancel', run: () => void cancel(entry) },
+  ]);
+}
+
+async function cancel(entry: Entry): Promise<void> {
+  if (!entry.fileId) {
+    // No file yet (the ticket is on its way): stopping the request is all there is to cancel.
+    entry.row.final('failed', 'CANCELLED');
+    entry.controller?.abort();
+    return;
+  }
+  try {
+    // The client stops its running upload of the file first.
+    await lfs.cancel(entry.fileId);
+    entry.row.final('failed', 'CANCELLED');
+    announce(`${entry.name} cancelled`);
   } catch (error) {
-    show(`error: ${(error as Error).message}`, 'failed');
+    entry.row.final('failed', `error: ${(error as Error).message}`);
+  }
+}
+
+/** A chosen file continues a paused upload of the same name and size, or starts a new one. */
+function choose(files: Iterable<File>): void {
+  for (const file of files) {
+    const paused = entries.find((entry) => !entry.controller && !entry.row.item.dataset.state && entry.fileId && entry.name === file.name && entry.size === file.size);
+    void send(paused ?? entryFor(file.name), file);
   }
 }
 
 fileInput.addEventListener('change', () => {
-  for (const file of Array.from(fileInput.files ?? [])) void send(file);
+  choose(Array.from(fileInput.files ?? []));
   fileInput.value = '';
 });
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  choose(Array.from(event.dataTransfer?.files ?? []));
+});
+
+/** After a reload: the uploads the store still knows. Unfinished ones wait for their file; uploaded ones are followed. */
+async function restore(states: ResumeState[]): Promise<void> {
+  for (const state of states.sort((a, b) => a.updatedAt - b.updatedAt)) {
+    const entry = entryFor(state.name, state.fileId);
+    entry.size = state.size;
+    const file = await lfs.file(state.fileId).catch(() => undefined);
+    // Uploaded already (the page was reloaded during the promotion): only its end is awaited, no file is needed.
+    if (state.completed || (file && file.status !== 'AWAITING_UPLOAD')) void send(entry, new File([], state.name));
+    else paused(entry, `Choose ${state.name} again to resume it.`);
+  }
+}
+void lfs.pending().then(restore);

@@ -1,3 +1,4 @@
+import type { Client, FormattedExecutionResult } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -50,8 +51,22 @@ export class ObservedEventTarget extends EventTarget {
  * The upload use cases without STS: records go through the real repository,
  * credentials are placeholders. Enough to drive the API layer end to end.
  */
-export function createTestUploadService(repository: FileRepository): UploadService & { failNext?: Error } {
-  const service: UploadService & { failNext?: Error } = {
+/** The fake's extras: a failure for the next requestUpload, and a hook run at the start of every getFile. */
+type TestUploadService = UploadService & { failNext?: Error; beforeGet?: (fileId: string) => Promise<void> };
+
+const targetOf = (file: FileRecord) => ({
+  endpoint: 'http://127.0.0.1:4566',
+  region: 'us-east-1',
+  bucket: 'lfs-dock',
+  key: dockKeyOf(file.id),
+  forcePathStyle: true,
+  kmsKeyId: 'alias/lfs-dock',
+  partSize: 8 * 1024 * 1024,
+  fallbackMaxBytes: 500 * 1024 * 1024,
+});
+
+export function createTestUploadService(repository: FileRepository): TestUploadService {
+  const service: TestUploadService = {
     async requestUpload(caller, request) {
       if (service.failNext) {
         const error = service.failNext;
@@ -69,9 +84,23 @@ export function createTestUploadService(repository: FileRepository): UploadServi
       });
       return {
         file,
-        target: { endpoint: 'http://127.0.0.1:4566', region: 'us-east-1', bucket: 'lfs-dock', key: dockKeyOf(file.id), forcePathStyle: true, kmsKeyId: 'alias/lfs-dock', partSize: 8 * 1024 * 1024 },
+        target: targetOf(file),
         credentials: { accessKeyId: 'ASIATEST', secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date(now.getTime() + 3600_000) },
+        uploadId: null,
       };
+    },
+    async resumeUpload(caller, fileId) {
+      const file = await service.getFile(caller, fileId);
+      if (!file) throw notFound();
+      if (file.status !== 'AWAITING_UPLOAD') throw conflict(`File is ${file.status}`);
+      return { file, target: targetOf(file), credentials: await service.refreshUploadCredentials(caller, fileId), uploadId: null };
+    },
+    async declareChecksum(caller, fileId, checksum) {
+      const file = await service.getFile(caller, fileId);
+      if (!file) throw notFound();
+      const declared = await repository.declareChecksum(fileId, checksum);
+      if (!declared) throw conflict(`File is ${file.status}`);
+      return declared;
     },
     async refreshUploadCredentials(caller, fileId) {
       const file = await service.getFile(caller, fileId);
@@ -80,6 +109,7 @@ export function createTestUploadService(repository: FileRepository): UploadServi
       return { accessKeyId: 'ASIATEST2', secretAccessKey: 'secret2', sessionToken: 'token2', expiration: new Date(Date.now() + 3600_000) };
     },
     async getFile(caller, fileId) {
+      await service.beforeGet?.(fileId);
       const file = await repository.get(fileId);
       return file && canSee(caller, file) ? file : undefined;
     },
@@ -106,7 +136,7 @@ export interface TestApi {
   repository: FileRepository;
   pubsub: LfsPubSub;
   events: ObservedEventTarget;
-  uploads: ReturnType<typeof createTestUploadService>;
+  uploads: TestUploadService;
   /** Lines the API logged (pino JSON), to check what masking recorded. */
   logs: Array<Record<string, unknown>>;
   token(sub: string, options?: { tenant?: string; admin?: boolean }): Promise<string>;
@@ -209,3 +239,42 @@ export async function listen(api: Api): Promise<{ server: Server; url: string; c
 }
 
 export type { Caller, LfsEvents };
+
+/** One result of a graphql-ws subscription. */
+export type Result = FormattedExecutionResult<Record<string, any>, unknown>;
+
+/** Collects a subscription's results; `next()` resolves with the next one. */
+export function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const results: Result[] = [];
+  const waiting: Array<(result: Result) => void> = [];
+  let failure: unknown;
+  let failed: (error: unknown) => void = () => {};
+  const errored = new Promise<unknown>((resolve) => (failed = resolve));
+  let ended: () => void = () => {};
+  const completed = new Promise<void>((resolve) => (ended = resolve));
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (result) => {
+        const waiter = waiting.shift();
+        if (waiter) waiter(result);
+        else results.push(result);
+      },
+      error: (error) => {
+        failure = error;
+        failed(error);
+      },
+      complete: () => ended(),
+    },
+  );
+  return {
+    /** Resolves when the server completes the subscription. */
+    completed,
+    next: () => (results.length > 0 ? Promise.resolve(results.shift()!) : new Promise<Result>((resolve) => waiting.push(resolve))),
+    errored,
+    get failure() {
+      return failure;
+    },
+    dispose,
+  };
+}

@@ -1,46 +1,11 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createTestApi, listen, type TestApi } from './harness.js';
-
- 
-type Result = FormattedExecutionResult<Record<string, any>, unknown>;
+import { collect, createTestApi, listen, type Result, type TestApi } from './harness.js';
 
 const FILE_AVAILABLE = 'subscription ($fileId: ID) { fileAvailable(fileId: $fileId) { id owner status availableAt } }';
 const FILE_EVENTS = 'subscription ($fileId: ID) { fileEvents(fileId: $fileId) { type at file { id status } } }';
-
-/** Collects a subscription's results; `next()` resolves with the next one. */
-function collect(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const results: Result[] = [];
-  const waiting: Array<(result: Result) => void> = [];
-  let failure: unknown;
-  let failed: (error: unknown) => void = () => {};
-  const errored = new Promise<unknown>((resolve) => (failed = resolve));
-  const dispose = client.subscribe(
-    { query, variables },
-    {
-      next: (result) => {
-        const waiter = waiting.shift();
-        if (waiter) waiter(result);
-        else results.push(result);
-      },
-      error: (error) => {
-        failure = error;
-        failed(error);
-      },
-      complete: () => {},
-    },
-  );
-  return {
-    next: () => (results.length > 0 ? Promise.resolve(results.shift()!) : new Promise<Result>((resolve) => waiting.push(resolve))),
-    errored,
-    get failure() {
-      return failure;
-    },
-    dispose,
-  };
-}
 
 describe('subscriptions', () => {
   let t: TestApi;

@@ -55,6 +55,22 @@ export function describeFileRepositoryContract(name: string, factory: () => Prom
       expect((await repo.get(input.id))!.size).toBe(5 * TiB);
     });
 
+    it('declares a checksum once, only while AWAITING_UPLOAD', async () => {
+      const { id } = await repo.create(newFile());
+      const now = new Date('2026-01-01T01:00:00.000Z');
+      const checksum = { algorithm: 'CRC64NVME', value: 'AAAAAAAAAAE=' } as const;
+      expect(await repo.declareChecksum(id, checksum, now)).toMatchObject({ checksum, updatedAt: now });
+      expect((await repo.get(id))!.checksum).toEqual(checksum);
+      // A second declaration, even of the same value, changes nothing.
+      expect(await repo.declareChecksum(id, { algorithm: 'SHA256', value: 'x' })).toBeUndefined();
+      expect((await repo.get(id))!.checksum).toEqual(checksum);
+      const late = await repo.create(newFile());
+      await repo.transition(late.id, 'AWAITING_UPLOAD', 'PROMOTING');
+      expect(await repo.declareChecksum(late.id, checksum)).toBeUndefined();
+      expect((await repo.get(late.id))!.checksum).toBeNull();
+      expect(await repo.declareChecksum('nope', checksum)).toBeUndefined();
+    });
+
     it('returns undefined for an absent id', async () => {
       expect(await repo.get('nope')).toBeUndefined();
     });
