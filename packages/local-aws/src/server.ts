@@ -135,7 +135,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
           onWrapped: (count) => logger.warn({ count }, 'KMS keys of an older version now wrapped by kms-master.key: back it up with the database'),
         });
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
-        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, pool, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
+        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, credentials, pool, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
         await s3.init();
         const server = createHttpServer(createDispatcher({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
         await new Promise<void>((resolve, reject) => {
