@@ -12,7 +12,7 @@ import { AwsError } from '../errors.js';
 import type { AuthzRequest, ConditionContext, PolicyDocument, PolicyStatement } from '../types.js';
 import { operatorHolds } from './conditions.js';
 import { actionMatches, resourceMatches } from './glob.js';
-import { assertNever, globalContext, matchPrincipal } from './principals.js';
+import { assertNever, globalContext, matchPrincipal, sparedByNotPrincipal } from './principals.js';
 
 export { parsePolicy, validatePolicy } from './validate.js';
 
@@ -72,8 +72,8 @@ function evaluateResource(policy: PolicyDocument | undefined, request: AuthzRequ
     if (statement.Principal !== undefined) {
       named = matchPrincipal(statement.Principal, request.principal, forDeny);
     } else if (statement.NotPrincipal !== undefined) {
-      // NotPrincipal applies to everyone it does not name.
-      named = { matches: !matchPrincipal(statement.NotPrincipal, request.principal, forDeny).matches, bySession: true };
+      // NotPrincipal applies to everyone it does not spare.
+      named = { matches: !sparedByNotPrincipal(statement.NotPrincipal, request.principal), bySession: true };
     } else {
       continue;
     }

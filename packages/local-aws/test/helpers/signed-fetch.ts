@@ -59,7 +59,8 @@ export async function presignedUrl(url: string, options: Omit<SignedFetchOptions
   const query: Record<string, string> = {};
   for (const [name, value] of target.searchParams) query[name] = value;
   const signed = await signer.presign(
-    { method: options.method ?? 'GET', protocol: target.protocol, hostname: target.hostname, port: Number(target.port), path: target.pathname, query, headers: { host: target.host } },
+    // S3 signs a presigned URL's payload as UNSIGNED-PAYLOAD, named in the query as the SDK's presigner names it.
+    { method: options.method ?? 'GET', protocol: target.protocol, hostname: target.hostname, port: Number(target.port), path: target.pathname, query, headers: { host: target.host, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' } },
     { expiresIn: options.expiresIn, signingDate: options.signingDate },
   );
   const out = new URL(`${target.origin}${target.pathname}`);
