@@ -13,11 +13,11 @@ const port = parentPort!;
 
 /**
  * Ciphertext is garbage once written: collect it every few frames instead of
- * after 64 MB of it. Uploads, many at once and the measure of the endpoint's
- * memory, every 4 MiB; a copy, which leaves plaintext garbage too but runs a
- * few at a time, every 16 MiB (a collection is ~10% of a copy's CPU at 4).
+ * after 64 MB of it. Every 16 MiB, uploads and copies alike: more often cost
+ * a tenth of an upload's CPU (forced collections every 4 MiB, measured
+ * against 16), and 16 MiB of garbage per worker is still little memory.
  */
-const sealed = collectEvery(4 * 1024 * 1024, 'major');
+const sealed = collectEvery(16 * 1024 * 1024, 'major');
 const copied = collectEvery(16 * 1024 * 1024, 'major');
 
 interface Job {

@@ -77,10 +77,10 @@ function redirectOf(fields: Map<string, string>): URL | undefined {
  * of the file is stored; the file then streams into a blob like any body.
  */
 export const postObject: S3Handler = async (ctx, req, target) => {
-  const bucket = requireBucket(ctx, target.bucket);
+  requireBucket(ctx, target.bucket);
   const form = await readPostForm(req);
   try {
-    return await store(ctx, req, bucket.name, form);
+    return await store(ctx, req, target.bucket, form);
   } catch (error) {
     form.file.resume();
     form.abandon();
@@ -100,6 +100,7 @@ async function store(ctx: S3Context, req: AwsRequest, bucketName: string, form: 
   const principal = signed.kind === 'anonymous' ? req.principal : signed;
   const policy = fields.has('policy') ? checkPostPolicy(fields.get('policy')!, fields, form.names, bucketName) : {};
   const headers = headersOf(fields);
+  // Read again: the form may have taken a while to arrive.
   const bucket = requireBucket(ctx, bucketName);
   const encryption = resolveWriteEncryption(ctx, headers, bucket);
   const asPut: AwsRequest = { ...req, principal, headers, body: form.file, contentLength: undefined, payloadToVerify: undefined, trailers: () => ({}) };
