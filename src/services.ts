@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { subscriptionsOf, type LfsPubSub } from './api/pubsub.js';
 import { createApi } from './api/server.js';
-import { authenticatorOptions, createAuthenticator } from './auth/index.js';
+import { authenticatorOptions, createAuthenticator, mintDevelopmentToken } from './auth/index.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
 import { createOutboxRelay, type OutboxRelay } from './aws/outbox-relay.js';
 import type { Storage } from './aws/storage.js';
@@ -75,7 +75,7 @@ export function createServices(inputs: ServiceInputs): Services {
     statusChanges,
     issuer: createCredentialIssuer({
       sts: clients.sts,
-      roleArn: config.storage.uploadRoleArn,
+      roleArn: storage.uploadRoleArn,
       dock,
       ttlSeconds: config.uploads.credentialsTtlSeconds,
       minTtlSeconds,
@@ -83,7 +83,7 @@ export function createServices(inputs: ServiceInputs): Services {
     revocations: createRevocations({
       s3: clients.s3,
       dock,
-      roleArn: config.storage.uploadRoleArn,
+      roleArn: storage.uploadRoleArn,
       maxCredentialSeconds: Math.max(config.uploads.credentialsTtlSeconds, minTtlSeconds),
       logger: logger.child({ component: 'revocations' }),
     }),
@@ -97,7 +97,8 @@ export function createServices(inputs: ServiceInputs): Services {
     logger,
   });
   const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
-  const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, quotas });
+  const developmentToken = config.development ? () => mintDevelopmentToken(inputs.authSecret, config.auth) : undefined;
+  const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, quotas, developmentToken });
 
   const handle = createRouter({
     graphql: api.yoga,

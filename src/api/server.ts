@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
@@ -12,6 +11,7 @@ import type { UploadService } from '../uploads/upload-service.js';
 import type { ApiServices, Context } from './context.js';
 import { useBodyLimit } from './body-limit.js';
 import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
+import { createGraphiQLPage } from './graphiql.js';
 import { useIntrospectionLimit } from './introspection-limit.js';
 import { armorPlugins } from './limits.js';
 import { useOperationLog } from './operation-log.js';
@@ -32,6 +32,8 @@ export interface ApiOptions {
   files: Pick<FileRepository, 'list'>;
   /** Per-owner upload quotas (open uploads, bytes in flight). */
   quotas: QuotaGuard;
+  /** Mints the token GraphiQL opens with; only in development (see `GraphiQLPageOptions`). */
+  developmentToken?: () => Promise<string>;
 }
 
 /** What the node:http adapter hands yoga alongside each request. */
@@ -79,13 +81,14 @@ export function createApi(options: ApiOptions): Api {
     quotas: options.quotas,
   };
   const requestIds = createRequestIds();
+  const graphiql = createGraphiQLPage({ developmentToken: options.developmentToken, listenHost: config.host });
 
   const yoga = createYoga<NodeServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Large File Service' } : false,
+    graphiql: config.graphiql ? graphiql.options : false,
     // The bundled GraphiQL works offline (yoga's default loads it from a CDN).
-    renderGraphiQL,
+    renderGraphiQL: graphiql.render,
     landingPage: false,
     logging: false,
     // Several operations in one POST (a JSON array), each still limited by armor.
@@ -119,7 +122,7 @@ export function createApi(options: ApiOptions): Api {
       useOperationErrorMasking(logger),
       // After masking, so it records the codes the client saw.
       useOperationLog(logger),
-      ...(config.graphiql ? [] : [noIntrospection]),
+      ...(config.graphiql ? [graphiql.plugin] : [noIntrospection]),
     ],
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsRefusal } from '../helpers/aws-errors.js';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/browser.js';
 import { bytesOf, startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
+import { needs } from '../helpers/outside-tools.js';
 
 const executablePath = findChromium();
 
@@ -24,7 +25,7 @@ ${inputs.join('\n')}
 </form></body></html>`;
 }
 
-describe.skipIf(!executablePath)(`POST Object from a plain HTML form in Chromium (${executablePath})`, () => {
+describe.skipIf(!needs({ name: 'Chromium', path: executablePath, debianPackage: 'chromium', variable: 'LFS_TEST_CHROMIUM' }))(`POST Object from a plain HTML form in Chromium (${executablePath})`, () => {
   let env: StartedLocalAws;
   let s3: S3Client;
   let browser: Browser;

@@ -20,10 +20,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsRefusal } from '../helpers/aws-errors.js';
 import { awsCli, findAwsCli } from '../helpers/awscli.js';
+import { needs } from '../helpers/outside-tools.js';
 import { bytesOf, startLocalS3, type StartedLocalAws } from '../helpers/local-aws.js';
 
 const MiB = 1024 * 1024;
 const cli = findAwsCli();
+const hasCli = needs({ name: 'the AWS CLI', path: cli, debianPackage: 'awscli', variable: 'LFS_TEST_AWS_CLI' });
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('base64');
 
 /** A completed multipart upload of `parts` (buffers), with a checksum algorithm and type when given. */
@@ -174,7 +176,7 @@ describe('local S3: parts of objects (partNumber, GetObjectAttributes, repeated 
     expect((await copy('bytes=5-7')).CopyPartResult?.ETag).toBe(`"${createHash('md5').update('123').digest('hex')}"`);
   });
 
-  describe.skipIf(!cli)('with the AWS CLI', () => {
+  describe.skipIf(!hasCli)('with the AWS CLI', () => {
     let dir: string;
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'lfs-parts-cli-'));
