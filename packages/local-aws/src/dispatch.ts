@@ -78,7 +78,10 @@ export function createDispatcher(deps: DispatcherDeps): (raw: RawRequest) => Pro
     } catch (error) {
       const awsError = isAwsError(error) ? error : new AwsError('InternalError');
       if (!isAwsError(error)) deps.logger.error({ err: error, requestId, method: raw.method, url: raw.url }, 'local-aws request failed');
-      return { ...renderError(awsError, protocol, requestId, raw.method), requestId };
+      const rendered = renderError(awsError, protocol, requestId, raw.method);
+      // A browser reads why S3 refused it (an expired presigned URL) only with the bucket's CORS headers.
+      const rawPath = raw.url.split('?')[0];
+      return { ...(protocol === 's3' ? deps.s3.withCors({ method: raw.method, rawPath, headers: raw.headers }, rendered) : rendered), requestId };
     }
   };
 }

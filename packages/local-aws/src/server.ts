@@ -163,7 +163,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
           onWrapped: (count) => logger.warn({ count }, 'KMS keys of an older version now wrapped by kms-master.key: back it up with the database'),
         });
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
-        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, pool, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
+        const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, credentials, pool, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
         await s3.init();
         const kmsApi = createKms({ ring: kms, accountId, region });
         const tls = options.tls && { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) };

@@ -54,7 +54,8 @@ export interface Authenticated {
  */
 export async function authenticate(raw: RawBody, parts: IncomingParts, credentials: CredentialStore, now = new Date()): Promise<Authenticated> {
   const { headers } = parts;
-  const claim = parseClaim(headers, parts.query);
+  // A CORS preflight is never signed, even when its URL is a presigned one (the browser repeats the query string).
+  const claim = parts.method === 'OPTIONS' ? undefined : parseClaim(headers, parts.query);
   const chunked = (headers['content-encoding'] ?? '').split(',').some((v) => v.trim() === 'aws-chunked');
   const contentSha = headers['x-amz-content-sha256'];
   if (!claim) {

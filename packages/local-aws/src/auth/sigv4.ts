@@ -35,6 +35,13 @@ export interface SignedRequestParts {
   payloadHash: string;
 }
 
+/** A presigned URL lives at most a week, the validity of the signing key it is made with. */
+const MAX_PRESIGNED_SECONDS = 604800;
+
+function queryParametersError(message: string): AwsError {
+  return new AwsError('AuthorizationQueryParametersError', message);
+}
+
 function malformed(message: string): AwsError {
   return new AwsError('AuthorizationHeaderMalformed', message);
 }
@@ -61,14 +68,21 @@ export function parseClaim(headers: Record<string, string>, query: URLSearchPara
     return { location: 'header', ...parseCredential(credential), signedHeaders: signedHeaders.split(';'), signature, amzDate, sessionToken: headers['x-amz-security-token'] };
   }
   if (query.get('X-Amz-Algorithm') === null && query.get('X-Amz-Credential') === null) return undefined;
-  if (query.get('X-Amz-Algorithm') !== ALGORITHM) throw new AwsError('AuthorizationHeaderMalformed', 'Unsupported X-Amz-Algorithm.');
   const credential = query.get('X-Amz-Credential');
   const signedHeaders = query.get('X-Amz-SignedHeaders');
   const signature = query.get('X-Amz-Signature');
   const amzDate = query.get('X-Amz-Date');
-  const expires = Number(query.get('X-Amz-Expires'));
-  if (!credential || !signedHeaders || !signature || !amzDate || !Number.isInteger(expires) || expires < 1 || expires > 604800) {
-    throw new AwsError('AuthorizationHeaderMalformed', 'Query-string authentication requires X-Amz-Credential, X-Amz-SignedHeaders, X-Amz-Signature, X-Amz-Date and X-Amz-Expires (1..604800).');
+  const expiresText = query.get('X-Amz-Expires');
+  // S3's own wording for each way a presigned URL's parameters can be wrong.
+  if (!query.get('X-Amz-Algorithm') || !credential || !signedHeaders || !signature || !amzDate || !expiresText) {
+    throw queryParametersError('Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.');
+  }
+  if (query.get('X-Amz-Algorithm') !== ALGORITHM) throw queryParametersError(`X-Amz-Algorithm only supports "${ALGORITHM}"`);
+  const expires = Number(expiresText);
+  if (!/^-?\d+$/.test(expiresText.trim())) throw queryParametersError('X-Amz-Expires should be a number');
+  if (expires < 0) throw queryParametersError('X-Amz-Expires must be non-negative');
+  if (expires > MAX_PRESIGNED_SECONDS) {
+    throw queryParametersError(`X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${MAX_PRESIGNED_SECONDS} seconds`);
   }
   return {
     location: 'query',
@@ -112,11 +126,21 @@ export function checkTime(claim: SignatureClaim, now: Date): void {
   }
   if (claim.location === 'query') {
     if (signedAt - now.getTime() > MAX_SKEW_MS) throw new AwsError('AccessDenied', 'Request is not valid yet');
-    if (now.getTime() > signedAt + claim.expiresSeconds! * 1000) throw new AwsError('AccessDenied', 'Request has expired');
+    const expiresAt = signedAt + claim.expiresSeconds! * 1000;
+    // A URL valid for 0 seconds has expired by the time it arrives.
+    if (now.getTime() > expiresAt || claim.expiresSeconds === 0) {
+      throw new AwsError('AccessDenied', 'Request has expired', {
+        'X-Amz-Expires': String(claim.expiresSeconds),
+        Expires: isoSeconds(expiresAt),
+        ServerTime: isoSeconds(now.getTime()),
+      });
+    }
     return;
   }
   if (Math.abs(now.getTime() - signedAt) > MAX_SKEW_MS) throw new AwsError('RequestTimeTooSkewed');
 }
+
+const isoSeconds = (time: number) => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const keyCache = new Map<string, Buffer>();
 

@@ -12,7 +12,7 @@ import { AwsError } from '../errors.js';
 import type { AuthzRequest, ConditionContext, PolicyDocument, PolicyStatement } from '../types.js';
 import { operatorHolds } from './conditions.js';
 import { actionMatches, resourceMatches } from './glob.js';
-import { assertNever, globalContext, matchPrincipal, type PrincipalMatch } from './principals.js';
+import { assertNever, globalContext, matchPrincipal, sparedByNotPrincipal, type PrincipalMatch } from './principals.js';
 
 export { parsePolicy, validatePolicy } from './validate.js';
 
@@ -73,8 +73,8 @@ function evaluateResource(policy: PolicyDocument | undefined, request: AuthzRequ
     if (statement.Principal !== undefined) {
       named = matchPrincipal(statement.Principal, request.principal);
     } else if (statement.NotPrincipal !== undefined) {
-      // NotPrincipal applies to everyone it does not name.
-      named = matchPrincipal(statement.NotPrincipal, request.principal).matches ? NO_MATCH : DIRECT;
+      // NotPrincipal applies to everyone it does not spare.
+      named = sparedByNotPrincipal(statement.NotPrincipal, request.principal) ? NO_MATCH : DIRECT;
     } else {
       continue;
     }

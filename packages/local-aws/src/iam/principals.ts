@@ -63,6 +63,24 @@ export function matchPrincipal(element: PrincipalElement, principal: Principal):
   }
 }
 
+/**
+ * Whether a NotPrincipal element spares `principal`. AWS evaluates a request
+ * as every identity it carries (the account, the role, the session), and a
+ * Deny reaches any of them that is not named: a principal is spared only
+ * when all of them are, as the IAM guide's examples list them. Naming the
+ * account alone spares its root user only; a role, not its sessions.
+ */
+export function sparedByNotPrincipal(element: PrincipalElement, principal: Principal): boolean {
+  const names = namesOf(element, 'AWS');
+  if (names === '*') return true;
+  if (principal.kind === 'service') return matchPrincipal(element, principal).matches;
+  if (!('accountId' in principal)) return false;
+  const accountNamed = names.includes(principal.accountId) || names.includes(`arn:aws:iam::${principal.accountId}:root`);
+  if (!accountNamed) return false;
+  if (principal.kind === 'root') return true;
+  return names.includes(principal.arn) && (!('roleArn' in principal) || names.includes(principal.roleArn));
+}
+
 /** Global keys (`aws:PrincipalArn`, `aws:CurrentTime` ...) added under the request's own keys. */
 export function globalContext(principal: Principal, now: Date): ConditionContext {
   const context: ConditionContext = {

@@ -20,12 +20,12 @@ export function checksumField(algorithm: ChecksumAlgorithm): string {
   return `Checksum${algorithm}`;
 }
 
-/** Decodes a base64 checksum as sent by a client; InvalidDigest when it cannot be one. */
+/** Decodes a base64 checksum as sent by a client; InvalidRequest when it cannot be one (as S3: InvalidDigest is for Content-MD5). */
 export function decodeChecksum(algorithm: ChecksumAlgorithm, value: string): Buffer {
   const bytes = Buffer.from(value, 'base64');
   const expected = { CRC32: 4, CRC32C: 4, CRC64NVME: 8, SHA1: 20, SHA256: 32 }[algorithm];
   if (bytes.length !== expected || bytes.toString('base64') !== value) {
-    throw new AwsError('InvalidDigest', `Value for ${checksumHeader(algorithm)} header is invalid.`);
+    throw new AwsError('InvalidRequest', `Value for ${checksumHeader(algorithm)} header is invalid.`);
   }
   return bytes;
 }

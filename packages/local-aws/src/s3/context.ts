@@ -1,4 +1,5 @@
 import type { LocalDb } from '../db.js';
+import type { CredentialStore } from '../iam/credentials.js';
 import type { KeyRing } from '../kms/index.js';
 import type { Sqs } from '../sqs/index.js';
 import type { AwsRequest, AwsResponse } from '../types.js';
@@ -21,6 +22,10 @@ export interface S3Context {
   region: string;
   accountId: string;
   logger: S3Logger;
+  /** Resolves the credentials that sign a POST form (its signature is in the body, not in the request's headers). */
+  credentials: CredentialStore;
+  /** The length of a lifecycle "day" in milliseconds (tests shorten it). */
+  lifecycleDayMs: number;
   /** Open multipart uploads one key may have; CreateMultipartUpload beyond it is refused. */
   maxUploadsPerKey: number;
   /** Monotonic hex for the `sequencer` of bucket notifications. */

@@ -3,7 +3,7 @@ import type { AwsRequest } from '../types.js';
 import { objectArn, authorize } from './authz.js';
 import type { S3Context } from './context.js';
 import { checkPreconditions, requireBucket, requireKey } from './objects.js';
-import { authorizeEncryptionRead } from './sse.js';
+import { authorizeEncryptionRead, refuseCopySourceCustomerKeys } from './sse.js';
 import type { ObjectRow } from './store.js';
 
 /** Resolves and authorizes `x-amz-copy-source` (`[/]bucket/key[?versionId=]`, URL-encoded). */
@@ -24,6 +24,7 @@ export function copySource(ctx: S3Context, req: AwsRequest): ObjectRow {
   authorize(ctx, req, 's3:GetObject', objectArn(bucketName, key), bucket);
   const row = ctx.store.getObject.get(bucketName, key);
   if (!row) throw new AwsError('NoSuchKey', undefined, { Key: key });
+  refuseCopySourceCustomerKeys(req.headers);
   authorizeEncryptionRead(ctx, req, row);
   checkPreconditions(req.headers, row, 'copy-source');
   return row;

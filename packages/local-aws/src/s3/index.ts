@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { LocalDb } from '../db.js';
+import type { CredentialStore } from '../iam/credentials.js';
 import { renderS3Error } from '../error-responses.js';
 import { AwsError, isAwsError } from '../errors.js';
 import type { KeyRing } from '../kms/index.js';
@@ -9,7 +10,7 @@ import type { AwsRequest, AwsResponse } from '../types.js';
 import { createBlobStore } from './blobs.js';
 import type { S3Context, S3Handler, S3Logger, S3Target } from './context.js';
 import { corsHeaders, matchCors, type CorsRule } from './cors.js';
-import { sweepLifecycle } from './lifecycle.js';
+import { sweepLifecycle } from './lifecycle-sweep.js';
 import { routeS3 } from './routes.js';
 import { createS3Store } from './store.js';
 
@@ -24,6 +25,8 @@ export interface S3Options {
   accountId: string;
   kms: KeyRing;
   sqs: Sqs;
+  /** Resolves the access keys that sign POST forms. */
+  credentials: CredentialStore;
   /** The worker threads that seal, copy and read object bodies. */
   pool: SealingPool;
   logger: S3Logger;
@@ -38,6 +41,12 @@ export interface S3 {
   init(): Promise<void>;
   /** Renders its own errors (as S3 XML) so CORS headers can be added to them. */
   handle(request: AwsRequest): Promise<AwsResponse>;
+  /**
+   * Adds the CORS headers the bucket's rules grant the request's origin: to
+   * every answer, errors included (a refused presigned URL too), or a
+   * browser cannot read why it failed.
+   */
+  withCors(request: Pick<AwsRequest, 'method' | 'rawPath' | 'headers'>, response: AwsResponse): AwsResponse;
   /** Applies the buckets' lifecycle rules once. */
   sweepLifecycle(now?: number): Promise<{ objects: number; uploads: number }>;
 }
@@ -56,6 +65,8 @@ export function createS3(options: S3Options): S3 {
     region: options.region,
     accountId: options.accountId,
     logger: options.logger,
+    credentials: options.credentials,
+    lifecycleDayMs: options.lifecycleDayMs ?? 86_400_000,
     maxUploadsPerKey: options.maxUploadsPerKey ?? DEFAULT_MAX_UPLOADS_PER_KEY,
     nextSequencer: () => (sequence++).toString(16).toUpperCase().padStart(16, '0'),
   };
@@ -69,10 +80,9 @@ export function createS3(options: S3Options): S3 {
       await blobs.remove(orphans);
     },
     async handle(request) {
-      let target: S3Target | undefined;
       let response: AwsResponse;
       try {
-        target = targetOf(request);
+        const target = targetOf(request);
         const handler: S3Handler | undefined = routeS3(request, target);
         if (!handler) throw new AwsError('NotImplemented', 'This operation is not implemented by the local endpoint.');
         response = await handler(ctx, request, target);
@@ -80,23 +90,30 @@ export function createS3(options: S3Options): S3 {
         if (!isAwsError(error)) throw error;
         response = renderS3Error(error, request.requestId, request.method);
       }
+      return this.withCors(request, response);
+    },
+    withCors(request, response) {
       // Browsers may read a response (and its ETag) only when the bucket's CORS rules say so.
       const origin = request.headers['origin'];
-      if (origin && target?.bucket && request.method !== 'OPTIONS') {
-        const cors = store.getBucket.get(target.bucket)?.cors;
-        const rule = cors ? matchCors(JSON.parse(cors) as CorsRule[], origin, request.method, []) : undefined;
-        if (rule) response = { ...response, headers: { ...response.headers, ...corsHeaders(rule, origin) } };
+      if (!origin || request.method === 'OPTIONS') return response;
+      let bucket: string;
+      try {
+        bucket = targetOf(request).bucket;
+      } catch {
+        return response;
       }
-      return response;
+      const cors = bucket ? store.getBucket.get(bucket)?.cors : undefined;
+      const rule = cors ? matchCors(JSON.parse(cors) as CorsRule[], origin, request.method, []) : undefined;
+      return rule ? { ...response, headers: { ...response.headers, ...corsHeaders(rule, origin) } } : response;
     },
     sweepLifecycle(now) {
-      return sweepLifecycle(ctx, options.lifecycleDayMs ?? 86_400_000, now);
+      return sweepLifecycle(ctx, ctx.lifecycleDayMs, now);
     },
   };
 }
 
 /** Virtual-hosted style (`bucket.localhost:port`) or path style (`/bucket/key`). */
-function targetOf(request: AwsRequest): S3Target {
+function targetOf(request: Pick<AwsRequest, 'rawPath' | 'headers'>): S3Target {
   const host = (request.headers['host'] ?? '').replace(/:\d+$/, '');
   const path = request.rawPath.split('?')[0];
   const decode = (value: string) => {

@@ -94,7 +94,7 @@ export function eventKey(key: string): string {
 }
 
 export interface ObjectEvent {
-  eventName: 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
+  eventName: 'ObjectCreated:Put' | 'ObjectCreated:Post' | 'ObjectCreated:Copy' | 'ObjectCreated:CompleteMultipartUpload' | 'ObjectRemoved:Delete';
   bucket: string;
   key: string;
   size?: number;

@@ -7,6 +7,7 @@ import type { S3Context } from './context.js';
 import { sseHeaders } from './sse.js';
 import type { BucketRow, ObjectRow, StoredHeaders } from './store.js';
 import { headersOf } from './store.js';
+import { encodeTags, parseTaggingHeader, TAGGING } from './tagging.js';
 
 /** S3's limit for one PutObject or UploadPart body. */
 export const MAX_SINGLE_UPLOAD = 5 * 1024 ** 3;
@@ -33,11 +34,16 @@ export function storedHeadersFrom(headers: Record<string, string>): StoredHeader
   for (const name of STORED) {
     let value = headers[name];
     if (name === 'content-encoding' && value !== undefined) {
-      value = value.split(',').map((v) => v.trim()).filter((v) => v !== 'aws-chunked' && v !== '').join(',');
+      // Several Content-Encoding headers are one list, joined with ", " as HTTP joins repeated fields.
+      value = value.split(',').map((v) => v.trim()).filter((v) => v !== 'aws-chunked' && v !== '').join(', ');
     }
     if (value) out[name] = value;
   }
   for (const [name, value] of Object.entries(headers)) if (name.startsWith('x-amz-meta-')) out[name] = value;
+  if (headers[TAGGING] !== undefined) {
+    const tags = parseTaggingHeader(headers[TAGGING]);
+    if (tags.size) out[TAGGING] = encodeTags(tags);
+  }
   if (!out['content-type']) out['content-type'] = 'binary/octet-stream';
   return out;
 }
@@ -47,15 +53,16 @@ const unquote = (etag: string) => etag.trim().replace(/^W\//, '').replace(/^"|"$
 
 /** The headers GetObject and HeadObject return for a stored object. */
 export function objectHeaders(row: ObjectRow, checksumMode: boolean): Record<string, string | number> {
+  const { [TAGGING]: tagging, ...stored } = headersOf(row);
   const headers: Record<string, string | number> = {
-    ...headersOf(row),
+    ...stored,
     etag: quote(row.etag),
     'last-modified': new Date(row.last_modified).toUTCString(),
     'content-length': row.size,
     'accept-ranges': 'bytes',
     ...sseHeaders(row),
   };
-  if (row.parts_count) headers['x-amz-mp-parts-count'] = row.parts_count;
+  if (tagging) headers['x-amz-tagging-count'] = [...new URLSearchParams(tagging)].length;
   if (checksumMode && row.checksum_algorithm && row.checksum_value && isChecksumAlgorithm(row.checksum_algorithm)) {
     headers[checksumHeader(row.checksum_algorithm)] = row.checksum_value;
     headers['x-amz-checksum-type'] = row.checksum_type ?? 'FULL_OBJECT';
@@ -91,7 +98,8 @@ export function checkPreconditions(headers: Record<string, string>, row: ObjectR
   if (ifUnmodifiedSince !== undefined && ifMatch === undefined && modified > Date.parse(ifUnmodifiedSince)) {
     throw new AwsError('PreconditionFailed', undefined, { Condition: 'If-Unmodified-Since' });
   }
-  if (ifModifiedSince !== undefined && ifNoneMatch === undefined && Math.floor(modified / 1000) <= Math.floor(Date.parse(ifModifiedSince) / 1000)) {
+  // A date in the future is no date at all (RFC 9110), and S3 ignores it.
+  if (ifModifiedSince !== undefined && ifNoneMatch === undefined && !(Date.parse(ifModifiedSince) > Date.now()) && Math.floor(modified / 1000) <= Math.floor(Date.parse(ifModifiedSince) / 1000)) {
     throw new AwsError(mode === 'read' ? 'NotModified' : 'PreconditionFailed', undefined, { Condition: 'If-Modified-Since' });
   }
 }
@@ -132,7 +140,7 @@ export interface WrittenBody {
  * under a data key wrapped by `key`. MD5 is computed only when `wantMd5` (it
  * is the slowest digest); the blob is removed on any failure.
  */
-export async function writeBody(ctx: S3Context, req: AwsRequest, key: KmsKey, wantMd5: boolean, plan = planChecksum(req.headers)): Promise<WrittenBody> {
+export async function writeBody(ctx: S3Context, req: AwsRequest, key: KmsKey, wantMd5: boolean, plan = planChecksum(req.headers), maxSize = MAX_SINGLE_UPLOAD): Promise<WrittenBody> {
   const contentMd5 = req.headers['content-md5'];
   let expectedMd5: Buffer | undefined;
   if (contentMd5 !== undefined) {
@@ -140,14 +148,14 @@ export async function writeBody(ctx: S3Context, req: AwsRequest, key: KmsKey, wa
     if (expectedMd5.length !== 16) throw new AwsError('InvalidDigest');
   }
   if (plan.algorithm && plan.headerValue !== undefined) decodeChecksum(plan.algorithm, plan.headerValue);
-  if (req.contentLength !== undefined && req.contentLength > MAX_SINGLE_UPLOAD) throw new AwsError('EntityTooLarge');
+  if (req.contentLength !== undefined && req.contentLength > maxSize) throw new AwsError('EntityTooLarge');
   const algorithms: (ChecksumAlgorithm | 'MD5')[] = [];
   if (wantMd5 || expectedMd5) algorithms.push('MD5');
   if (plan.algorithm) algorithms.push(plan.algorithm);
   // The signed payload hash is checked by the blob store's digest, off the main thread, rather than in a stream in front of it.
   const payload = req.payloadToVerify;
   if (payload && !algorithms.includes('SHA256')) algorithms.push('SHA256');
-  const written = await ctx.blobs.write(payload?.body ?? req.body, algorithms, MAX_SINGLE_UPLOAD, key);
+  const written = await ctx.blobs.write(payload?.body ?? req.body, algorithms, maxSize, key);
   try {
     if (payload) {
       const actual = written.digests.SHA256!.toString('hex');

@@ -8,6 +8,7 @@ import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './handlers
 import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './handlers/bucket-public-access.js';
 import { deleteObjects } from './handlers/delete-objects.js';
 import { listMultipartUploads } from './handlers/list-multipart-uploads.js';
+import { listObjects } from './handlers/list-objects.js';
 import { listObjectsV2 } from './handlers/list-objects-v2.js';
 import { getBucketLocation } from './handlers/get-bucket-location.js';
 import { getBucketNotificationConfiguration, putBucketNotificationConfiguration } from './handlers/bucket-notification.js';
@@ -18,10 +19,12 @@ import { createMultipartUpload } from './handlers/create-multipart-upload.js';
 import { deleteBucket } from './handlers/delete-bucket.js';
 import { deleteObject } from './handlers/delete-object.js';
 import { getObject } from './handlers/get-object.js';
+import { getObjectAttributes } from './handlers/get-object-attributes.js';
 import { headBucket } from './handlers/head-bucket.js';
 import { headObject } from './handlers/head-object.js';
 import { listBuckets } from './handlers/list-buckets.js';
 import { listParts } from './handlers/list-parts.js';
+import { postObject } from './handlers/post-object.js';
 import { putObject } from './handlers/put-object.js';
 import { uploadPartCopy } from './handlers/upload-part-copy.js';
 import { uploadPart } from './handlers/upload-part.js';
@@ -39,13 +42,14 @@ const bucketSubresources: Record<string, Partial<Record<string, S3Handler>>> = {
   publicAccessBlock: { PUT: putPublicAccessBlock, GET: getPublicAccessBlock, DELETE: deletePublicAccessBlock },
 };
 
-const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'website', 'replication', 'logging', 'object-lock', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'attributes', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'requestPayment', 'intelligent-tiering'];
+const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'website', 'replication', 'logging', 'object-lock', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'requestPayment', 'intelligent-tiering'];
 
 /** Picks the handler for a request from method, path shape and query; undefined means NotImplemented. */
 export function routeS3(request: AwsRequest, target: S3Target): S3Handler | undefined {
   const { method, query, headers } = request;
-  if (UNSUPPORTED.some((name) => query.has(name))) return undefined;
+  // A preflight is answered from the CORS rules whatever sub-resource it names, implemented or not.
   if (method === 'OPTIONS') return target.bucket === '' ? undefined : preflight;
+  if (UNSUPPORTED.some((name) => query.has(name))) return undefined;
   if (target.bucket === '') return method === 'GET' ? listBuckets : undefined;
   if (target.key === undefined) {
     for (const [name, handlers] of Object.entries(bucketSubresources)) if (query.has(name)) return handlers[method];
@@ -55,10 +59,12 @@ export function routeS3(request: AwsRequest, target: S3Target): S3Handler | unde
       case 'HEAD':
         return headBucket;
       case 'GET':
-        // ListObjects v1 has no list-type; v2 is what every current client sends.
-        return query.get('list-type') === '2' ? listObjectsV2 : undefined;
+        return query.get('list-type') === '2' ? listObjectsV2 : listObjects;
       case 'DELETE':
         return deleteBucket;
+      case 'POST':
+        // A browser form upload posts to the bucket itself.
+        return postObject;
       default:
         return undefined;
     }
@@ -68,7 +74,8 @@ export function routeS3(request: AwsRequest, target: S3Target): S3Handler | unde
       if (query.has('uploadId')) return headers['x-amz-copy-source'] !== undefined ? uploadPartCopy : uploadPart;
       return headers['x-amz-copy-source'] !== undefined ? copyObject : putObject;
     case 'GET':
-      return query.has('uploadId') ? listParts : getObject;
+      if (query.has('uploadId')) return listParts;
+      return query.has('attributes') ? getObjectAttributes : getObject;
     case 'HEAD':
       return headObject;
     case 'DELETE':

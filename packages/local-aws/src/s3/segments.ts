@@ -3,6 +3,8 @@ export interface Segment {
   blob: string;
   /** Plaintext bytes. */
   size: number;
+  /** The part's own checksum (base64), for a part of a multipart upload that had one. */
+  checksum?: string;
 }
 
 /** The part of each segment that bytes `start..end` of their concatenation cover, as offsets within the segment. */

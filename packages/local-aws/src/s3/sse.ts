@@ -30,7 +30,46 @@ export interface BucketEncryption {
 /** S3's own managed key, created on first use like AWS does. */
 const DEFAULT_KMS_ALIAS = 'alias/aws/s3';
 
+const CUSTOMER_KEY_HEADERS = ['x-amz-server-side-encryption-customer-algorithm', 'x-amz-server-side-encryption-customer-key', 'x-amz-server-side-encryption-customer-key-md5'];
+const COPY_SOURCE_CUSTOMER_KEY_HEADERS = CUSTOMER_KEY_HEADERS.map((name) => name.replace('x-amz-', 'x-amz-copy-source-'));
+
+/**
+ * SSE-C (customer-provided keys) is not implemented: a write asking for it
+ * is refused rather than stored under another key than the client believes.
+ * Asked for together with SSE-S3 or SSE-KMS it is a contradiction, refused
+ * as S3 refuses it.
+ */
+function refuseCustomerKeys(headers: Record<string, string>): void {
+  if (!CUSTOMER_KEY_HEADERS.some((name) => headers[name] !== undefined)) return;
+  const algorithm = headers['x-amz-server-side-encryption'];
+  if (algorithm !== undefined) {
+    throw new AwsError('InvalidArgument', 'Server Side Encryption with Customer provided key is incompatible with the encryption method specified', {
+      ArgumentName: 'x-amz-server-side-encryption',
+      ArgumentValue: algorithm,
+    });
+  }
+  throw new AwsError('NotImplemented', 'Server-side encryption with customer-provided keys (SSE-C) is not implemented by this endpoint.');
+}
+
+/**
+ * Reads name no encryption: S3 refuses SSE-S3 and SSE-KMS headers on a GET
+ * or HEAD, and customer keys for an object that was not written with one
+ * (none here is).
+ */
+export function refuseEncryptionHeadersOnRead(headers: Record<string, string>): void {
+  if (headers['x-amz-server-side-encryption'] !== undefined || headers['x-amz-server-side-encryption-aws-kms-key-id'] !== undefined) {
+    throw new AwsError('InvalidArgument', 'x-amz-server-side-encryption header is not supported for this operation.');
+  }
+  if (CUSTOMER_KEY_HEADERS.some((name) => headers[name] !== undefined)) throw new AwsError('InvalidRequest', 'The encryption parameters are not applicable to this object.');
+}
+
+/** A copy source is read: the same rule for its `x-amz-copy-source-server-side-encryption-customer-*` headers. */
+export function refuseCopySourceCustomerKeys(headers: Record<string, string>): void {
+  if (COPY_SOURCE_CUSTOMER_KEY_HEADERS.some((name) => headers[name] !== undefined)) throw new AwsError('InvalidRequest', 'The encryption parameters are not applicable to this object.');
+}
+
 export function resolveWriteEncryption(ctx: S3Context, headers: Record<string, string>, bucket: BucketRow): WriteEncryption {
+  refuseCustomerKeys(headers);
   const algorithm = headers['x-amz-server-side-encryption'];
   const keyId = headers['x-amz-server-side-encryption-aws-kms-key-id'];
   if (algorithm === undefined) {

@@ -54,6 +54,22 @@ export interface PartRow {
   last_modified: string;
 }
 
+/**
+ * A completed multipart upload, remembered for a while after its
+ * completion: a client whose answer was lost asks again, and S3 answers the
+ * same success for the same parts.
+ */
+export interface CompletedUploadRow {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  /** The completed parts, `[[partNumber, etag], …]`, as JSON. */
+  parts: string;
+  /** The success answer: `{ headers, body }`, as JSON. */
+  response: string;
+  completed_at: string;
+}
+
 export type BucketSetting = 'policy' | 'cors' | 'lifecycle' | 'encryption' | 'notification' | 'public_access_block';
 
 /** SQLite tables of the S3 side and the statements the handlers use. */
@@ -97,6 +113,14 @@ export function createS3Store(db: LocalDb) {
       blob TEXT NOT NULL,
       last_modified TEXT NOT NULL,
       PRIMARY KEY (upload_id, part_number)
+    );
+    CREATE TABLE IF NOT EXISTS s3_completed_uploads (
+      upload_id TEXT PRIMARY KEY,
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      parts TEXT NOT NULL,
+      response TEXT NOT NULL,
+      completed_at TEXT NOT NULL
     );
   `);
 
@@ -149,6 +173,12 @@ export function createS3Store(db: LocalDb) {
       VALUES (@upload_id, @part_number, @size, @etag, @checksum, @blob, @last_modified)
       ON CONFLICT (upload_id, part_number) DO UPDATE SET size = excluded.size, etag = excluded.etag,
         checksum = excluded.checksum, blob = excluded.blob, last_modified = excluded.last_modified`),
+    listBucketObjects: db.prepare<[string], Pick<ObjectRow, 'key' | 'size' | 'headers' | 'last_modified'>>('SELECT key, size, headers, last_modified FROM s3_objects WHERE bucket = ?'),
+    getCompletedUpload: db.prepare<[string], CompletedUploadRow>('SELECT * FROM s3_completed_uploads WHERE upload_id = ?'),
+    insertCompletedUpload: db.prepare<CompletedUploadRow>(`
+      INSERT INTO s3_completed_uploads (upload_id, bucket, key, parts, response, completed_at)
+      VALUES (@upload_id, @bucket, @key, @parts, @response, @completed_at)`),
+    forgetCompletedUploads: db.prepare<[string]>('DELETE FROM s3_completed_uploads WHERE completed_at < ?'),
     allObjectSegments: db.prepare<[], { segments: string }>('SELECT segments FROM s3_objects'),
     allPartBlobs: db.prepare<[], { blob: string }>('SELECT blob FROM s3_parts'),
   };

@@ -19,7 +19,7 @@ export const PIECE_SIZE = FRAME_SIZE;
 const PIECES_PER_WRITE = 2;
 /** Idle piece buffers kept for the next writes instead of being allocated again. */
 const SPARE_PIECES = 4;
-/** Plaintext chunks (frames, 1 MiB) a read decrypts ahead of its reader. */
+/** Frames (1 MiB, in slices) a read decrypts ahead of its reader. */
 const READ_AHEAD = 2;
 
 /**
@@ -36,8 +36,8 @@ const defaultSize = () => Math.max(2, Math.min(4, availableParallelism()));
 interface JobListener {
   /** A write's piece buffer, back from the worker. */
   piece?(buffer: ArrayBuffer): void;
-  /** A read's plaintext. */
-  chunk?(plain: Buffer): void;
+  /** A read's plaintext: one frame, in slices. */
+  chunk?(plain: Buffer[]): void;
   settle(outcome: SealResult | Error): void;
 }
 
@@ -91,7 +91,7 @@ export class SealingPool {
    * frames ahead of the consumer. Ending the iteration early stops the worker.
    */
   async *read(sources: SourceRange[]): AsyncGenerator<Buffer> {
-    const queue: Buffer[] = [];
+    const queue: Buffer[][] = [];
     let outcome: SealResult | Error | undefined;
     let wake: (() => void) | undefined;
     const send = this.startJob({ op: 'read', job: 0, sources, credit: READ_AHEAD }, {
@@ -107,11 +107,13 @@ export class SealingPool {
     try {
       for (;;) {
         while (queue.length === 0 && !outcome) await new Promise<void>((resolve) => (wake = resolve));
-        const plain = queue.shift();
-        if (plain) {
+        const frame = queue.shift();
+        if (frame) {
           send({ op: 'more', job: 0, credit: 1 });
-          this.passedThrough(plain.length);
-          yield plain;
+          for (const plain of frame) {
+            this.passedThrough(plain.length);
+            yield plain;
+          }
         } else if (outcome instanceof Error) throw outcome;
         else return;
       }
@@ -176,7 +178,7 @@ export class SealingPool {
         return;
       }
       if (message.type === 'chunk') {
-        listener?.chunk?.(Buffer.from(message.buffer, message.offset, message.length));
+        listener?.chunk?.(message.parts.map((part) => Buffer.from(part.buffer, part.offset, part.length)));
         return;
       }
       slot.jobs.delete(message.job);

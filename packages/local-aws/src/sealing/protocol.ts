@@ -18,11 +18,6 @@ export interface SealTarget {
   context: Uint8Array;
   /** The encoded blob header (it carries the wrapped data key). */
   header: Uint8Array;
-  /**
-   * Write through the page cache: for bytes likely read again soon (an upload,
-   * which promotion copies next). Others go around it (O_DIRECT).
-   */
-  cache?: boolean;
   /** Digests of the plaintext to return when the blob is complete. */
   algorithms: DigestAlgorithm[];
 }
@@ -64,7 +59,7 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'buffer'; job: number; buffer: ArrayBuffer }
-  /** Plaintext of a read: `length` bytes at `offset` of `buffer` (transferred when large, copied when small). */
-  | { type: 'chunk'; job: number; buffer: ArrayBuffer; offset: number; length: number }
+  /** Plaintext of a read, one frame's slices: `length` bytes at `offset` of each `buffer` (transferred when large, copied when small). */
+  | { type: 'chunk'; job: number; parts: { buffer: ArrayBuffer; offset: number; length: number }[] }
   | { type: 'done'; job: number; size: number; digests: Partial<Record<DigestAlgorithm, Uint8Array>> }
   | { type: 'failed'; job: number; message: string; code?: string };

@@ -1,6 +1,6 @@
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { createDigester, type DigestAlgorithm, type Digester } from '@lfs/checksums';
-import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrame, TAG_SIZE, type BlobHeader } from '../crypto/frames.js';
+import { decodeHeader, frameOffset, FrameSealer, MAX_HEADER, openFrameSlices, TAG_SIZE, type BlobHeader } from '../crypto/frames.js';
 import { AppendFile } from './direct-io.js';
 import type { SealTarget, SourceHeader } from './protocol.js';
 
@@ -20,7 +20,7 @@ export class SealedFile {
   constructor(private readonly target: SealTarget) {
     this.sealer = new FrameSealer(Buffer.from(target.dataKey), Buffer.from(target.noncePrefix), Buffer.from(target.context));
     this.digesters = new Map(target.algorithms.map((algorithm) => [algorithm, createDigester(algorithm)]));
-    this.file = AppendFile.create(target.path, !target.cache);
+    this.file = AppendFile.create(target.path);
     this.file.catch(() => {});
     this.queue = this.enqueue([Buffer.from(target.header)]);
   }
@@ -71,10 +71,11 @@ export async function readHeader(file: FileHandle): Promise<BlobHeader> {
 /**
  * Plaintext bytes `from..to` (inclusive) of the blob at `path` (`size`
  * plaintext bytes) under its data `key`, decrypting only the frames the
- * range touches. Every frame is authenticated before any of its bytes is
- * yielded. A `header` the caller already read is not read again.
+ * range touches: one list of slices per frame (openFrameSlices). Every
+ * frame is authenticated before any of its bytes is yielded. A `header` the
+ * caller already read is not read again.
  */
-export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, key: Buffer, known?: SourceHeader): AsyncGenerator<Buffer> {
+export async function* readSealedFrames(path: string, blob: string, size: number, from: number, to: number, key: Buffer, known?: SourceHeader): AsyncGenerator<Buffer[]> {
   const file = await open(path, 'r');
   try {
     const header = known ? { ...known, noncePrefix: Buffer.from(known.noncePrefix) } : await readHeader(file);
@@ -83,7 +84,7 @@ export async function* readSealedFrames(path: string, blob: string, size: number
     const firstFrame = Math.floor(from / frame);
     const lastFrame = Math.floor(to / frame);
 
-    // Two read buffers, reused in turn: a sealed frame is dead once openFrame returns (its plaintext is a new
+    // Two read buffers, reused in turn: a sealed frame is dead once openFrameSlices returns (its plaintext is a new
     // buffer), and at most two are live (the one being opened and the one read ahead).
     const bufferSize = Math.min(frame, size - firstFrame * frame) + TAG_SIZE;
     const buffers = [Buffer.allocUnsafeSlow(bufferSize), Buffer.allocUnsafeSlow(lastFrame > firstFrame ? bufferSize : 0)];
@@ -102,12 +103,25 @@ export async function* readSealedFrames(path: string, blob: string, size: number
         next = fetch(index + 1);
         next.catch(() => {});
       }
-      const plain = openFrame(key, header, context, index, sealed);
+      const slices = openFrameSlices(key, header, context, index, sealed);
       const a = index === firstFrame ? from - index * frame : 0;
-      const b = index === lastFrame ? to - index * frame + 1 : plain.length;
-      yield a === 0 && b === plain.length ? plain : plain.subarray(a, b);
+      const b = index === lastFrame ? to - index * frame + 1 : Infinity;
+      yield a === 0 && b === Infinity ? slices : within(slices, a, b);
     }
   } finally {
     await file.close();
   }
+}
+
+/** The parts of `slices` (laid end to end) covering bytes `a..b` (exclusive). */
+function within(slices: Buffer[], a: number, b: number): Buffer[] {
+  const out: Buffer[] = [];
+  let offset = 0;
+  for (const slice of slices) {
+    const from = Math.max(a - offset, 0);
+    const to = Math.min(b - offset, slice.length);
+    if (to > from) out.push(from === 0 && to === slice.length ? slice : slice.subarray(from, to));
+    offset += slice.length;
+  }
+  return out;
 }

@@ -13,11 +13,11 @@ const port = parentPort!;
 
 /**
  * Ciphertext is garbage once written: collect it every few frames instead of
- * after 64 MB of it. Uploads, many at once and the measure of the endpoint's
- * memory, every 4 MiB; a copy, which leaves plaintext garbage too but runs a
- * few at a time, every 16 MiB (a collection is ~10% of a copy's CPU at 4).
+ * after 64 MB of it. Every 16 MiB, uploads and copies alike: more often cost
+ * a tenth of an upload's CPU (forced collections every 4 MiB, measured
+ * against 16), and 16 MiB of garbage per worker is still little memory.
  */
-const sealed = collectEvery(4 * 1024 * 1024, 'major');
+const sealed = collectEvery(16 * 1024 * 1024, 'major');
 const copied = collectEvery(16 * 1024 * 1024, 'major');
 
 interface Job {
@@ -68,10 +68,17 @@ async function copy(id: number, job: Job, sources: SourceRange[]): Promise<void>
     const writes: Promise<void>[] = [];
     for (const source of sources) {
       const key = Buffer.from(source.dataKey);
-      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, key, source.header)) {
-        const written = job.file.write(plain).then(() => copied(plain.length));
-        written.catch(() => {});
-        writes.push(written);
+      for await (const frame of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, key, source.header)) {
+        let written: Promise<void> = Promise.resolve();
+        let bytes = 0;
+        for (const plain of frame) {
+          written = job.file.write(plain);
+          bytes += plain.length;
+        }
+        // Writes complete in order: the frame's last one stands for all of them.
+        const done = written.then(() => copied(bytes));
+        done.catch(() => {});
+        writes.push(done);
         if (writes.length > COPY_WRITES_AHEAD) await writes.shift();
       }
     }
@@ -87,13 +94,14 @@ async function read(id: number, job: ReadJob, sources: SourceRange[]): Promise<v
   try {
     for (const source of sources) {
       const key = Buffer.from(source.dataKey);
-      for await (const plain of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, key, source.header)) {
+      for await (const frame of readSealedFrames(source.path, source.blob, source.size, source.from, source.to, key, source.header)) {
         while (job.credit === 0 && !job.stopped) await new Promise<void>((resolve) => (job.wake = resolve));
         if (job.stopped) break;
         job.credit--;
-        size += plain.length;
-        const buffer = plain.buffer as ArrayBuffer;
-        post({ type: 'chunk', job: id, buffer, offset: plain.byteOffset, length: plain.length }, plain.length >= TRANSFER_MIN ? [buffer] : []);
+        const parts = frame.map((plain) => ({ buffer: plain.buffer as ArrayBuffer, offset: plain.byteOffset, length: plain.length }));
+        for (const part of parts) size += part.length;
+        // One message per frame, its slices transferred (each is its own ArrayBuffer) unless small enough to copy.
+        post({ type: 'chunk', job: id, parts }, parts.filter((part) => part.length >= TRANSFER_MIN).map((part) => part.buffer));
       }
       if (job.stopped) break;
     }

@@ -28,6 +28,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Node flags before the bin's own: `--expose-gc` as the bin's shebang gives it, unless replaced. @default ['--expose-gc'] */
   nodeArgs?: string[];
+  /** Another checkout of this package whose bin to run (a benchmark comparing two versions). @default this package */
+  packageDir?: string;
 }
 
 /**
@@ -36,8 +38,9 @@ export interface SpawnOptions {
  * reads its URL and root credentials from what it prints.
  */
 export async function spawnLocalAws(dataDir: string, options: SpawnOptions = {}): Promise<LocalAwsProcess> {
-  const { env = {}, nodeArgs = ['--expose-gc'] } = options;
-  const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, bin, '--port', '0', '--data-dir', dataDir], {
+  const { env = {}, nodeArgs = ['--expose-gc'], packageDir } = options;
+  const entry = packageDir ? join(packageDir, 'bin', 'local-aws.js') : bin;
+  const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, entry, '--port', '0', '--data-dir', dataDir], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsCli, cliErrorCode, findAwsCli, type AwsCli } from '../helpers/awscli.js';
 import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
+import { needs } from '../helpers/outside-tools.js';
 
 const bin = findAwsCli();
 
 /** The AWS CLI's IAM (Query) and KMS (JSON 1.1) against the endpoint, as an operator provisions by hand. */
-describe.skipIf(!bin)(`AWS CLI (${bin}): iam and kms`, () => {
+describe.skipIf(!needs({ name: 'the AWS CLI', path: bin, debianPackage: 'awscli', variable: 'LFS_TEST_AWS_CLI' }))(`AWS CLI (${bin}): iam and kms`, () => {
   let env: StartedLocalAws;
   let aws: AwsCli;
 

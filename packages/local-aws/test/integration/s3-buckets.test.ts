@@ -57,7 +57,8 @@ describe('local S3: buckets, listings and bucket settings', () => {
     await s3.send(new DeleteBucketCommand({ Bucket: 'doomed' }));
     const buckets = await s3.send(new ListBucketsCommand({}));
     expect(buckets.Buckets?.map((b) => b.Name)).not.toContain('doomed');
-    expect((await errorOf(s3.send(new CreateBucketCommand({ Bucket: 'list' })))).name).toBe('BucketAlreadyOwnedByYou');
+    // us-east-1 answers the re-creation of a bucket one owns with 200 OK (s3-compat.test.ts has the other regions).
+    expect((await s3.send(new CreateBucketCommand({ Bucket: 'list' }))).$metadata.httpStatusCode).toBe(200);
   });
 
   it('lists multipart uploads by prefix', async () => {

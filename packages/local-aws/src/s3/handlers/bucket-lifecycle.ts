@@ -2,7 +2,7 @@ import { readAll } from '../../auth/index.js';
 import { AwsError } from '../../errors.js';
 import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
-import { parseLifecycle, renderLifecycle, type LifecycleRule } from '../lifecycle.js';
+import { parseLifecycle, renderLifecycle, storedRules } from '../lifecycle.js';
 import { requireBucket } from '../objects.js';
 import { xmlContentType } from '../../xml.js';
 
@@ -18,7 +18,7 @@ export const getBucketLifecycle: S3Handler = async (ctx, req, { bucket }) => {
   const row = requireBucket(ctx, bucket);
   authorize(ctx, req, 's3:GetLifecycleConfiguration', bucketArn(bucket), row);
   if (!row.lifecycle) throw new AwsError('NoSuchLifecycleConfiguration', undefined, { BucketName: bucket });
-  return { status: 200, headers: xmlContentType, body: renderLifecycle(JSON.parse(row.lifecycle) as LifecycleRule[]) };
+  return { status: 200, headers: xmlContentType, body: renderLifecycle(storedRules(row.lifecycle)) };
 };
 
 export const deleteBucketLifecycle: S3Handler = async (ctx, req, { bucket }) => {

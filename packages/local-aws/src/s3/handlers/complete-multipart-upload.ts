@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { AwsError } from '../../errors.js';
+import { AwsError, isAwsError } from '../../errors.js';
+import type { AwsResponse } from '../../types.js';
 import { readAll } from '../../auth/index.js';
 import { objectArn, authorize } from '../authz.js';
 import {
@@ -12,7 +13,8 @@ import {
   type ChecksumAlgorithm,
 } from '../checksums.js';
 import { commitObject } from '../commit.js';
-import type { S3Handler } from '../context.js';
+import type { S3Context, S3Handler } from '../context.js';
+import { expirationHeader } from '../lifecycle.js';
 import { checkPreconditions, quote, requireBucket, requireKey } from '../objects.js';
 import { sseHeaders } from '../sse.js';
 import type { PartRow } from '../store.js';
@@ -27,14 +29,35 @@ interface RequestedPart {
 
 const unquote = (etag: string) => etag.trim().replace(/^"|"$/g, '');
 
+/** The parts a completion names, as compared with a remembered completion: `[[number, etag], …]`. */
+function partList(requested: RequestedPart[]): string {
+  return JSON.stringify(requested.map((p) => [Number(p.PartNumber), unquote(p.ETag ?? '')]));
+}
+
+/**
+ * The answer a completed upload gave, when the same completion (same
+ * upload, key and parts) is asked for again: a client whose answer was lost
+ * retries, and S3 answers the same success instead of NoSuchUpload.
+ */
+function sameCompletion(ctx: S3Context, uploadId: string | null, bucket: string, key: string, requested: RequestedPart[]): AwsResponse | undefined {
+  const done = uploadId ? ctx.store.getCompletedUpload.get(uploadId) : undefined;
+  if (!done || done.bucket !== bucket || done.key !== key || done.parts !== partList(requested)) return undefined;
+  return JSON.parse(done.response) as AwsResponse;
+}
+
 export const completeMultipartUpload: S3Handler = async (ctx, req, target) => {
   const key = requireKey(target.key);
   const bucket = requireBucket(ctx, target.bucket);
   authorize(ctx, req, 's3:PutObject', objectArn(bucket.name, key), bucket);
-  const upload = requireUpload(ctx, req.query.get('uploadId'), bucket.name, key);
+  const uploadId = req.query.get('uploadId');
   const document = parseXml((await readAll(req.body, 1024 * 1024)).toString('utf8'), 'CompleteMultipartUpload');
   const requested = asArray(document.Part as RequestedPart | RequestedPart[]);
   if (requested.length === 0) throw new AwsError('MalformedXML', 'You must specify at least one part');
+  if (!ctx.store.getUpload.get(uploadId ?? '')) {
+    const again = sameCompletion(ctx, uploadId, bucket.name, key, requested);
+    if (again) return again;
+  }
+  const upload = requireUpload(ctx, uploadId, bucket.name, key);
   checkPreconditions(req.headers, ctx.store.getObject.get(bucket.name, key), 'write');
 
   const stored = new Map(ctx.store.listParts.all(upload.upload_id).map((p) => [p.part_number, p]));
@@ -87,17 +110,9 @@ export const completeMultipartUpload: S3Handler = async (ctx, req, target) => {
     checksum_value: checksum ?? null,
     checksum_type: algorithm ? upload.checksum_type : null,
     parts_count: parts.length,
-    segments: JSON.stringify(parts.map((p) => ({ blob: p.blob, size: p.size }))),
+    segments: JSON.stringify(parts.map((p) => ({ blob: p.blob, size: p.size, checksum: p.checksum ? (JSON.parse(p.checksum) as { value: string }).value : undefined }))),
   };
-  const used = new Set(parts.map((p) => p.blob));
-  await commitObject(ctx, req, row, 'ObjectCreated:CompleteMultipartUpload', () => {
-    if (!ctx.store.getUpload.get(upload.upload_id)) throw new AwsError('NoSuchUpload', undefined, { UploadId: upload.upload_id });
-    ctx.store.deleteUpload.run(upload.upload_id);
-  });
-  // Parts uploaded but left out of the completion are discarded, as in S3.
-  await ctx.blobs.remove([...stored.values()].map((p) => p.blob).filter((b) => !used.has(b)));
-
-  const headers: Record<string, string> = { ...xmlContentType, ...sseHeaders(upload) };
+  const headers: Record<string, string> = { ...xmlContentType, ...sseHeaders(upload), ...expirationHeader(bucket.lifecycle, row, ctx.lifecycleDayMs) };
   const body = s3Document('CompleteMultipartUploadResult', {
     Location: `/${bucket.name}/${key}`,
     Bucket: bucket.name,
@@ -105,7 +120,30 @@ export const completeMultipartUpload: S3Handler = async (ctx, req, target) => {
     ETag: quote(etag),
     ...(checksum ? { [checksumField(algorithm!)]: checksum, ChecksumType: upload.checksum_type ?? 'COMPOSITE' } : {}),
   });
-  return { status: 200, headers, body };
+  const response = { status: 200, headers, body };
+  const used = new Set(parts.map((p) => p.blob));
+  try {
+    await commitObject(ctx, req, row, 'ObjectCreated:CompleteMultipartUpload', () => {
+      if (!ctx.store.getUpload.get(upload.upload_id)) throw new AwsError('NoSuchUpload', undefined, { UploadId: upload.upload_id });
+      ctx.store.deleteUpload.run(upload.upload_id);
+      ctx.store.insertCompletedUpload.run({
+        upload_id: upload.upload_id,
+        bucket: bucket.name,
+        key,
+        parts: partList(requested),
+        response: JSON.stringify(response),
+        completed_at: row.last_modified,
+      });
+    });
+  } catch (error) {
+    // A concurrent completion of the same parts won the race: its answer is this one's too.
+    const again = isAwsError(error) && error.code === 'NoSuchUpload' ? sameCompletion(ctx, uploadId, bucket.name, key, requested) : undefined;
+    if (again) return again;
+    throw error;
+  }
+  // Parts uploaded but left out of the completion are discarded, as in S3.
+  await ctx.blobs.remove([...stored.values()].map((p) => p.blob).filter((b) => !used.has(b)));
+  return response;
 };
 
 /**

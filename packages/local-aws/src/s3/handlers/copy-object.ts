@@ -7,7 +7,8 @@ import type { S3Handler } from '../context.js';
 import { copySource } from '../copy-source.js';
 import { checkPreconditions, quote, requireBucket, requireKey, storedHeadersFrom } from '../objects.js';
 import { authorizeEncryptionWrite, resolveWriteEncryption, sealingKey, sseHeaders } from '../sse.js';
-import { segmentsOf, type ObjectRow } from '../store.js';
+import { headersOf, segmentsOf, type ObjectRow, type StoredHeaders } from '../store.js';
+import { TAGGING } from '../tagging.js';
 import { s3Document, xmlContentType } from '../../xml.js';
 
 export const copyObject: S3Handler = async (ctx, req, target) => {
@@ -47,7 +48,7 @@ export const copyObject: S3Handler = async (ctx, req, target) => {
     size: source.size,
     etag: kms ? randomBytes(16).toString('hex') : (sourceMd5 ?? digests.MD5!.toString('hex')),
     last_modified: new Date().toISOString(),
-    headers: directive === 'REPLACE' ? JSON.stringify(storedHeadersFrom(req.headers)) : source.headers,
+    headers: JSON.stringify(copiedHeaders(req.headers, source, directive)),
     sse: encryption.sse,
     kms_key_arn: encryption.key?.arn ?? null,
     checksum_algorithm: algorithm ?? null,
@@ -69,3 +70,13 @@ export const copyObject: S3Handler = async (ctx, req, target) => {
   });
   return { status: 200, headers: { ...xmlContentType, ...sseHeaders(row) }, body };
 };
+
+/** Metadata follows x-amz-metadata-directive, tags x-amz-tagging-directive (both COPY unless REPLACE). */
+function copiedHeaders(headers: Record<string, string>, source: ObjectRow, directive: string): StoredHeaders {
+  const copied = directive === 'REPLACE' ? storedHeadersFrom(headers) : headersOf(source);
+  const replaceTags = (headers['x-amz-tagging-directive'] ?? 'COPY').toUpperCase() === 'REPLACE';
+  const tags = replaceTags ? storedHeadersFrom({ [TAGGING]: headers[TAGGING] ?? '' })[TAGGING] : headersOf(source)[TAGGING];
+  delete copied[TAGGING];
+  if (tags) copied[TAGGING] = tags;
+  return copied;
+}

@@ -1,74 +1,39 @@
 import { AwsError } from '../../errors.js';
 import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
-import { quote, requireBucket } from '../objects.js';
+import { contentsEntry, encoderOf, listPage, maxKeysOf } from '../listing.js';
+import { requireBucket } from '../objects.js';
 import { s3Document, xmlContentType } from '../../xml.js';
 
-/** Rows fetched per SQLite query while collapsing common prefixes. */
-const BATCH = 1000;
-
+/** ListObjectsV2: paged by an opaque continuation token (the last key or common prefix returned). */
 export const listObjectsV2: S3Handler = async (ctx, req, { bucket }) => {
   const row = requireBucket(ctx, bucket);
-  authorize(ctx, req, 's3:ListBucket', bucketArn(bucket), row, { 's3:prefix': req.query.get('prefix') ?? '' });
   const prefix = req.query.get('prefix') ?? '';
+  authorize(ctx, req, 's3:ListBucket', bucketArn(bucket), row, { 's3:prefix': prefix });
   const delimiter = req.query.get('delimiter') ?? '';
-  const maxKeys = Math.min(1000, Number(req.query.get('max-keys') ?? 1000));
-  if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new AwsError('InvalidArgument', 'max-keys must be a non-negative integer', { ArgumentName: 'max-keys' });
+  const maxKeys = maxKeysOf(req);
+  const { url, enc } = encoderOf(req);
   const token = req.query.get('continuation-token');
-  let after = req.query.get('start-after') ?? '';
+  const startAfter = req.query.get('start-after');
+  let after = startAfter ?? '';
   if (token !== null) {
+    if (token === '') throw new AwsError('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
     after = Buffer.from(token, 'base64url').toString('utf8');
   }
-  const encode = req.query.get('encoding-type') === 'url';
-  const enc = (value: string) => (encode ? encodeURIComponent(value).replace(/%2F/g, '/') : value);
-
-  const contents: { Key: string; LastModified: string; ETag: string; Size: number; StorageClass: string; ChecksumAlgorithm?: string }[] = [];
-  const prefixes: string[] = [];
-  let cursor = after;
-  let truncated = false;
-  let lastReturned = '';
-  outer: for (;;) {
-    const rows = ctx.store.listObjects.all(bucket, cursor, prefix, prefix, BATCH);
-    for (const object of rows) {
-      cursor = object.key;
-      const rest = object.key.slice(prefix.length);
-      const cut = delimiter ? rest.indexOf(delimiter) : -1;
-      if (cut >= 0) {
-        const common = prefix + rest.slice(0, cut + delimiter.length);
-        if (prefixes[prefixes.length - 1] === common) continue;
-        if (contents.length + prefixes.length >= maxKeys) {
-          truncated = true;
-          break outer;
-        }
-        prefixes.push(common);
-        lastReturned = object.key;
-        continue;
-      }
-      if (contents.length + prefixes.length >= maxKeys) {
-        truncated = true;
-        break outer;
-      }
-      contents.push({ Key: enc(object.key), LastModified: object.last_modified, ETag: quote(object.etag), Size: object.size, StorageClass: 'STANDARD', ChecksumAlgorithm: object.checksum_algorithm ?? undefined });
-      lastReturned = object.key;
-    }
-    if (rows.length < BATCH) break;
-  }
-  // Resume after the last key returned, skipping the rest of a collapsed prefix.
-  const lastPrefix = prefixes[prefixes.length - 1];
-  const resumeAfter = lastPrefix && lastReturned.startsWith(lastPrefix) ? `${lastPrefix}\u{10FFFF}` : lastReturned;
+  const page = listPage(ctx, bucket, { prefix, delimiter, maxKeys, after });
   const body = s3Document('ListBucketResult', {
     Name: bucket,
     Prefix: enc(prefix),
     Delimiter: delimiter ? enc(delimiter) : undefined,
     MaxKeys: maxKeys,
-    EncodingType: encode ? 'url' : undefined,
-    KeyCount: contents.length + prefixes.length,
-    IsTruncated: truncated,
+    EncodingType: url ? 'url' : undefined,
+    KeyCount: page.contents.length + page.commonPrefixes.length,
+    IsTruncated: page.truncated,
     ContinuationToken: token ?? undefined,
-    NextContinuationToken: truncated ? Buffer.from(resumeAfter, 'utf8').toString('base64url') : undefined,
-    StartAfter: req.query.get('start-after') ?? undefined,
-    Contents: contents,
-    CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
+    NextContinuationToken: page.truncated && page.last !== undefined ? Buffer.from(page.last, 'utf8').toString('base64url') : undefined,
+    StartAfter: startAfter !== null ? enc(startAfter) : undefined,
+    Contents: page.contents.map((object) => contentsEntry(ctx, object, enc, req.query.get('fetch-owner') === 'true')),
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: enc(p) })),
   });
   return { status: 200, headers: xmlContentType, body };
 };

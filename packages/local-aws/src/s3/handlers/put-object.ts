@@ -3,6 +3,7 @@ import { objectArn, authorize } from '../authz.js';
 import { checksumHeader } from '../checksums.js';
 import { commitObject } from '../commit.js';
 import type { S3Handler } from '../context.js';
+import { expirationHeader } from '../lifecycle.js';
 import { checkPreconditions, quote, requireBucket, requireKey, storedHeadersFrom, writeBody } from '../objects.js';
 import { authorizeEncryptionWrite, resolveWriteEncryption, sealingKey, sseHeaders } from '../sse.js';
 
@@ -39,7 +40,7 @@ export const putObject: S3Handler = async (ctx, req, target) => {
     await ctx.blobs.remove([written.blob]);
     throw error;
   }
-  const headers: Record<string, string> = { etag: quote(row.etag), ...sseHeaders(row) };
+  const headers: Record<string, string> = { etag: quote(row.etag), ...sseHeaders(row), ...expirationHeader(bucket.lifecycle, row, ctx.lifecycleDayMs) };
   if (checksum) {
     headers[checksumHeader(checksum.algorithm)] = checksum.value;
     headers['x-amz-checksum-type'] = 'FULL_OBJECT';

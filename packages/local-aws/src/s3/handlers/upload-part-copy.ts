@@ -20,11 +20,14 @@ export const uploadPartCopy: S3Handler = async (ctx, req, target) => {
   const rangeHeader = req.headers['x-amz-copy-source-range'];
   if (rangeHeader !== undefined) {
     const m = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader.trim());
-    if (!m || Number(m[2]) < Number(m[1]) || Number(m[2]) >= source.size) {
+    if (!m || Number(m[2]) < Number(m[1])) {
       throw new AwsError('InvalidArgument', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeHeader });
     }
     start = Number(m[1]);
     end = Number(m[2]);
+    // A range that starts past the source and one that only ends past it are refused differently, as S3 does.
+    if (start >= source.size) throw new AwsError('InvalidRequest', 'The specified copy range is invalid for the source object size');
+    if (end >= source.size) throw new AwsError('InvalidArgument', `Range specified is not valid for source object of size: ${source.size}`, { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: rangeHeader });
   }
   if (end - start + 1 > MAX_SINGLE_UPLOAD) throw new AwsError('InvalidRequest', 'The specified copy source is larger than the maximum allowable size for a copy source: 5368709120');
 

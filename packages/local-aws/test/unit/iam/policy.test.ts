@@ -153,11 +153,19 @@ describe('statements', () => {
     ['Deny on another principal', session([allowAll]), bucketPolicy({ AWS: 'arn:aws:iam::1:role/x' }, 'Deny'), 'Allow'],
     ['Service principals never match', session([]), bucketPolicy({ Service: 's3.amazonaws.com' }), 'ImplicitDeny'],
     [
-      'NotPrincipal Deny spares the named role',
+      'NotPrincipal Deny spares a session named with its role and account',
       session([allowAll]),
-      doc({ Effect: 'Deny', NotPrincipal: { AWS: roleArn }, Action: '*', Resource: '*' }),
+      doc({ Effect: 'Deny', NotPrincipal: { AWS: [sessionArn, roleArn, `arn:aws:iam::${account}:root`] }, Action: '*', Resource: '*' }),
       'Allow',
     ],
+    ['NotPrincipal Deny naming the role only still reaches its sessions', session([allowAll]), doc({ Effect: 'Deny', NotPrincipal: { AWS: roleArn }, Action: '*', Resource: '*' }), 'ExplicitDeny'],
+    [
+      'NotPrincipal Deny naming the account spares its root user, not its roles',
+      session([allowAll]),
+      doc({ Effect: 'Deny', NotPrincipal: { AWS: account }, Action: '*', Resource: '*' }),
+      'ExplicitDeny',
+    ],
+    ['NotPrincipal Deny naming the account spares its root user', root, doc({ Effect: 'Deny', NotPrincipal: { AWS: account }, Action: '*', Resource: '*' }), 'Allow'],
     ['NotPrincipal Deny hits the others', anonymous, doc({ Effect: 'Deny', NotPrincipal: { AWS: roleArn }, Action: '*', Resource: '*' }), 'ExplicitDeny'],
   ] as const)('resource policy: %s', (_name, principal, policy, expected) => {
     expect(check(principal, 's3:GetObject', objectArn, policy)).toBe(expected);
