@@ -27,8 +27,6 @@ export interface RunOptions {
   mode: Mode;
   /** Keep going past an item that cannot be read, collecting its problem (the start-up check). */
   collect?: boolean;
-  /** Items left out (services or settings the endpoint does not have yet). */
-  skip?: (item: Item) => boolean;
 }
 
 /**
@@ -43,7 +41,7 @@ export async function runSteps(steps: Step[], context: LiveContext, options: Run
   const missing = new Set<string>();
   for (const step of steps) {
     const item = step(desiredState(context.config, context.refs, context.target), context);
-    if (!item || options.skip?.(item)) continue;
+    if (!item) continue;
     if (item.parent && missing.has(item.parent) && options.mode === 'plan') {
       // Its resource does not exist yet: it is created with it.
       missing.add(item.id);
@@ -70,8 +68,8 @@ export async function runSteps(steps: Step[], context: LiveContext, options: Run
 }
 
 /** After an apply: everything must now read back as desired, or the endpoint did not keep it. */
-export async function verifyApplied(steps: Step[], context: LiveContext, skip?: (item: Item) => boolean): Promise<void> {
-  const { changes } = await runSteps(steps, context, { mode: 'plan', skip });
+export async function verifyApplied(steps: Step[], context: LiveContext): Promise<void> {
+  const { changes } = await runSteps(steps, context, { mode: 'plan' });
   const left = changes.find((change) => change.kind !== 'none');
   if (left) {
     throw new ProvisionError(
