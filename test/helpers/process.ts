@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FILE } from './operations.js';
 import { testEnv } from './stack.js';
+import { START_TIMEOUT_MS, WAIT_TIMEOUT_MS } from './waits.js';
 
 const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
+/**
+ * Node arguments that run `lfs` from its TypeScript source (as `npm run dev`
+ * does), so these tests need no fresh build of src/; `--expose-gc` as the
+ * bin's shebang gives it. test/integration/built.test.ts runs the build.
+ */
+export const lfsFromSource = ['--expose-gc', '--conditions=@lfs/source', '--import', 'tsx', cli];
 
 export interface LfsProcess {
   child: ChildProcess;
@@ -25,7 +32,7 @@ export interface LfsProcess {
 
 /** Runs `lfs serve` as a real child process (so it can be killed with SIGKILL) and waits until it is ready. */
 export async function spawnLfs(dataDir: string, env: Record<string, string> = {}): Promise<LfsProcess> {
-  const child = spawn(process.execPath, [cli, 'serve'], {
+  const child = spawn(process.execPath, [...lfsFromSource, 'serve'], {
     env: { ...process.env, ...testEnv(dataDir, env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -34,7 +41,11 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = await new Promise<{ graphqlUrl: string; token: string; awsUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lfs did not start:\n${output}`)), 30_000);
+    // Starting from source on two busy cores can take a minute; one that never starts is not left running.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`lfs did not start:\n${output}`));
+    }, START_TIMEOUT_MS);
     const check = () => {
       const url = /GraphQL:\s+(\S+)/.exec(output);
       const token = /Development token[^\n]*\n\s*(\S+)/.exec(output);
@@ -65,7 +76,7 @@ export async function processGraphql(lfs: LfsProcess, query: string, variables: 
 }
 
 /** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
-export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 20): Promise<void> {
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = WAIT_TIMEOUT_MS, intervalMs = 20): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -74,6 +85,6 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
 }
 
 /** Waits until a spawned LFS reports the file in `status`. */
-export function statusBecomes(lfs: LfsProcess, id: string, status: string, timeoutMs = 20_000): Promise<void> {
+export function statusBecomes(lfs: LfsProcess, id: string, status: string, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
   return until(`file ${id} to be ${status}`, async () => (await processGraphql(lfs, FILE, { id })).data.file.status === status, timeoutMs, 100);
 }

@@ -7,13 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomStream } from '../helpers/data.js';
 import { FILE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
-import { until } from '../helpers/process.js';
+import { lfsFromSource, until } from '../helpers/process.js';
 import { loadConfig } from '../../src/config.js';
 import { externalEnv, provisionWith } from '../helpers/provisioned.js';
 import { testEnv } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
 
-const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
 const recordModules = fileURLToPath(new URL('../helpers/record-modules.mjs', import.meta.url));
 const endpointPackage = fileURLToPath(new URL('../../packages/local-aws/', import.meta.url));
 
@@ -31,7 +30,7 @@ interface Served {
 async function serveOneFile(dataDir: string, env: Record<string, string>): Promise<Served> {
   // Beside the data folder, which LFS creates itself.
   const log = `${dataDir}-modules.log`;
-  const child = spawn(process.execPath, ['--import', recordModules, cli, 'serve'], {
+  const child = spawn(process.execPath, ['--import', recordModules, ...lfsFromSource, 'serve'], {
     env: { ...process.env, ...testEnv(dataDir, env), LFS_TEST_MODULE_LOG: log },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

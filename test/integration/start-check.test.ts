@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { externalEnv, provisionWith } from '../helpers/provisioned.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 
 const readyz = async (stack: Stack) => {
   const response = await fetch(`${stack.app.url}/readyz`);
@@ -68,7 +69,7 @@ describe('the start-up check against an external endpoint', () => {
     await expect(root.send(new DeleteBucketCorsCommand({ Bucket: 'lfs-dock' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
 
     const { refs } = await provisioned();
-    await until('LFS to become ready', async () => (await readyz(stack)).status === 200, 20_000, 200);
+    await until('LFS to become ready', async () => (await readyz(stack)).status === 200, WAIT_TIMEOUT_MS, 200);
     expect(stack.app.problems).toEqual([]);
     const { data, errors } = await stack.graphql(await stack.token('alice'), REQUEST_UPLOAD, { input: { name: 'a.bin', size: 1 } });
     expect(errors).toBeUndefined();
