@@ -1,5 +1,5 @@
 import type { LocalAws } from '@lfs/local-aws';
-import { createAwsClients } from '../../src/aws/clients.js';
+import { createAwsClients, endpointCas } from '../../src/aws/clients.js';
 import type { Config } from '../../src/config.js';
 import { provision, type ProvisionOptions, type ProvisionResult } from '../../src/provision/provision.js';
 
@@ -17,7 +17,7 @@ export function externalEnv(endpoint: LocalAws, env: Record<string, string> = {}
 
 /** Runs provisioning in this process against `config`'s endpoint. */
 export async function provisionWith(config: Config, options: Partial<ProvisionOptions> = {}): Promise<ProvisionResult> {
-  const clients = createAwsClients({ endpoint: config.aws.endpoint, region: config.aws.region, credentials: config.aws.credentials, maxAttempts: 1 });
+  const clients = createAwsClients({ endpoint: config.aws.endpoint, region: config.aws.region, credentials: config.aws.credentials, ca: endpointCas(config.aws), maxAttempts: 1 });
   try {
     return await provision({ clients, config, caller: 'provision', mode: 'apply', ...options });
   } finally {

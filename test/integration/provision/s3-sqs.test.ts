@@ -77,6 +77,9 @@ describe('provisioning buckets and queues', () => {
     expect(plan).toMatch(/\+\s+"Sid": "LfsDenyOtherKey"/);
     expect(plan).toContain('~ update  the vault bucket lfs-vault: its default encryption');
     expect(plan).toMatch(/-\s+"SSEAlgorithm": "AES256"/);
+    // Bucket keys are compared too: the endpoint keeps the setting as AWS does.
+    expect(plan).toMatch(/-\s+"BucketKeyEnabled": false,/);
+    expect(plan).toMatch(/\+\s+"BucketKeyEnabled": true,/);
     expect(plan).toMatch(/-\s+"\*"\n\s+\+\s+"https:\/\/app\.example"/);
 
     await provisioned(changed);
