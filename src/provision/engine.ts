@@ -80,11 +80,22 @@ export async function verifyApplied(steps: Step[], context: LiveContext): Promis
   }
 }
 
+/** ` (in Policy, RedrivePolicy)`: the top-level fields of a setting that differ, so the line says where to look. */
+function differingFields(actual: Json | undefined, desired: Json): string {
+  type Fields = Record<string, Json | undefined>;
+  const isObject = (value: Json | undefined) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(actual) || !isObject(desired)) return '';
+  const [a, d] = [actual as Fields, desired as Fields];
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(d)])].filter((key) => !sameJson(a[key] ?? null, d[key] ?? null));
+  return fields.length > 0 ? ` (in ${fields.sort().join(', ')})` : '';
+}
+
 /** The problems the start-up check reports: one per missing or drifted item, each with its fix. */
 export function problemsOf(result: RunResult): ProvisionError[] {
   const reported = new Set<string>();
   const problems = [...result.problems];
-  for (const { item, kind } of result.changes) {
+  for (const change of result.changes) {
+    const { item, kind } = change;
     if (kind === 'none') continue;
     reported.add(item.id);
     // A missing bucket implies its settings are missing too: name the bucket only.
@@ -92,7 +103,7 @@ export function problemsOf(result: RunResult): ProvisionError[] {
     problems.push(
       kind === 'create'
         ? new ProvisionError('MISSING', `${item.label} does not exist`, RUN_PROVISION)
-        : new ProvisionError('DRIFTED', `${item.label} differs from what LFS needs`, RUN_PROVISION),
+        : new ProvisionError('DRIFTED', `${item.label} differs from what LFS needs${differingFields(change.actual, item.desired)}`, RUN_PROVISION),
     );
   }
   return problems;

@@ -28,6 +28,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Node flags before the bin's own: `--expose-gc` as the bin's shebang gives it, unless replaced. @default ['--expose-gc'] */
   nodeArgs?: string[];
+  /** Arguments after `--port 0 --data-dir <dataDir>` (e.g. `--extra-account`). */
+  args?: string[];
 }
 
 /**
@@ -36,8 +38,8 @@ export interface SpawnOptions {
  * reads its URL and root credentials from what it prints.
  */
 export async function spawnLocalAws(dataDir: string, options: SpawnOptions = {}): Promise<LocalAwsProcess> {
-  const { env = {}, nodeArgs = ['--expose-gc'] } = options;
-  const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, bin, '--port', '0', '--data-dir', dataDir], {
+  const { env = {}, nodeArgs = ['--expose-gc'], args = [] } = options;
+  const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, bin, '--port', '0', '--data-dir', dataDir, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
