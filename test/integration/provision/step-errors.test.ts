@@ -1,4 +1,5 @@
 import { createLocalAws, type LocalAws } from '@lfs/local-aws';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,5 +62,36 @@ describe('each provisioning step, refused', () => {
 
     await provisioned({}, lfs);
     expect(renderPlan(await provisioned({}, { ...lfs, mode: 'plan' }), { mode: 'plan', endpoint: endpoint.url })).toMatch(/No changes/);
+  });
+});
+
+/**
+ * A resource that exists with another configuration than LFS can use: one
+ * line naming it and the fix, and nothing else is changed.
+ */
+describe('a resource that exists otherwise', () => {
+  const tempDir = tempDirs('lfs-provision-conflicts-');
+  let endpoint: LocalAws;
+
+  beforeEach(async () => {
+    endpoint = createLocalAws({ dataDir: join(await tempDir(), 'aws'), port: 0 });
+    await endpoint.start();
+  });
+  afterEach(() => endpoint.stop());
+
+  const provisioned = () => provisionWith(loadConfig(externalEnv(endpoint)), { lfsPrincipalArn: 'arn:aws:iam::000000000000:root' });
+  const refusal = async () => {
+    const failure = await provisioned().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ProvisionError);
+    expect((failure as ProvisionError).code).toBe('CONFLICT');
+    return (failure as ProvisionError).message;
+  };
+
+  it('the upload role under another path', async () => {
+    const iam = new IAMClient({ endpoint: endpoint.url, region: endpoint.region, credentials: { ...endpoint.rootCredentials } });
+    const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'sts:AssumeRole' }] };
+    await iam.send(new CreateRoleCommand({ RoleName: 'lfs-upload', Path: '/elsewhere/', AssumeRolePolicyDocument: JSON.stringify(trust) }));
+    iam.destroy();
+    expect(await refusal()).toBe('the upload role lfs-upload exists under the path /elsewhere/, not /: set LFS_UPLOAD_ROLE_ARN to its ARN, or delete it');
   });
 });
