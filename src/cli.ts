@@ -114,6 +114,7 @@ async function localAws(args: string[], config: Config): Promise<void> {
     host: values.host,
     rootCredentials: config.aws.localRootCredentials && { ...config.aws.localRootCredentials },
     secureTransport: values['secure-transport'],
+    tls: config.aws.localTls,
     maxUploadsPerKey,
   });
   await endpoint.start();

@@ -49,6 +49,10 @@ const crossChecks: ReadonlyArray<{ reads: ReadonlyArray<keyof Settings>; problem
       'LFS_LOCAL_AWS_ACCESS_KEY_ID and LFS_LOCAL_AWS_SECRET_ACCESS_KEY must be set together',
   },
   {
+    reads: ['LFS_LOCAL_AWS_TLS_CERT', 'LFS_LOCAL_AWS_TLS_KEY'],
+    problem: (s) => !s.LFS_LOCAL_AWS_TLS_CERT !== !s.LFS_LOCAL_AWS_TLS_KEY && 'LFS_LOCAL_AWS_TLS_CERT and LFS_LOCAL_AWS_TLS_KEY must be set together',
+  },
+  {
     reads: ['LFS_DOCK_BUCKET', 'LFS_VAULT_BUCKET'],
     problem: (s) => s.LFS_DOCK_BUCKET === s.LFS_VAULT_BUCKET && 'LFS_DOCK_BUCKET and LFS_VAULT_BUCKET must differ',
   },
@@ -114,11 +118,15 @@ const configSchema = settings
         localPort: s.LFS_LOCAL_AWS_PORT,
         localMinSessionSeconds: s.LFS_LOCAL_AWS_MIN_SESSION_SECONDS,
         localSecureTransport: s.LFS_LOCAL_AWS_SECURE_TRANSPORT,
+        /** The embedded endpoint serves HTTPS with these PEM files. */
+        localTls: s.LFS_LOCAL_AWS_TLS_CERT && s.LFS_LOCAL_AWS_TLS_KEY ? { certFile: resolve(s.LFS_LOCAL_AWS_TLS_CERT), keyFile: resolve(s.LFS_LOCAL_AWS_TLS_KEY) } : undefined,
         localMaxUploadsPerKey: s.LFS_LOCAL_AWS_MAX_UPLOADS_PER_KEY,
         /** Root credentials of `lfs local-aws`; generated when unset. */
         localRootCredentials: credentialsOf(s.LFS_LOCAL_AWS_ACCESS_KEY_ID, s.LFS_LOCAL_AWS_SECRET_ACCESS_KEY),
         endpoint: s.LFS_AWS_ENDPOINT,
         publicEndpoint: s.LFS_AWS_PUBLIC_ENDPOINT,
+        /** Certificate authorities trusted for the endpoint besides Node's. */
+        caFile: s.LFS_AWS_CA_FILE && resolve(s.LFS_AWS_CA_FILE),
         region: s.LFS_AWS_REGION,
         /** Undefined: read from STS GetCallerIdentity at start (the embedded endpoint's own account when embedded). */
         accountId: s.LFS_AWS_ACCOUNT_ID,

@@ -5,7 +5,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { ConfigError } from '../config.js';
 
 /** Static credentials; a session token when they are temporary. */
 export interface StaticCredentials {
@@ -26,6 +29,38 @@ export interface AwsClientOptions {
   credentials?: StaticCredentials;
   /** Attempts per call; the SDK's default (3) unless set. */
   maxAttempts?: number;
+  /** PEM certificate authorities trusted for an HTTPS endpoint besides Node's (see `endpointCas`). */
+  ca?: string[];
+}
+
+/**
+ * The certificate authorities an endpoint's certificate may come from beyond
+ * Node's: `LFS_AWS_CA_FILE`, and the embedded endpoint's own certificate.
+ * An unreadable file is a configuration error naming the setting.
+ */
+export function endpointCas(aws: { caFile?: string; localTls?: { certFile: string }; local: boolean }): string[] {
+  const files: [string, string][] = [];
+  if (aws.caFile) files.push(['LFS_AWS_CA_FILE', aws.caFile]);
+  if (aws.local && aws.localTls) files.push(['LFS_LOCAL_AWS_TLS_CERT', aws.localTls.certFile]);
+  return files.map(([setting, file]) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError([`${setting}: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`]);
+    }
+  });
+}
+
+/** Node's roots, NODE_EXTRA_CA_CERTS (which an explicit `ca` would otherwise drop) and `extra`. */
+function trusted(extra: string[]): string[] {
+  const nodeExtra = process.env.NODE_EXTRA_CA_CERTS;
+  let fromEnvironment: string[] = [];
+  try {
+    fromEnvironment = nodeExtra ? [readFileSync(nodeExtra, 'utf8')] : [];
+  } catch {
+    // Node warns about an unreadable NODE_EXTRA_CA_CERTS at start and goes on without it; so does LFS.
+  }
+  return [...rootCertificates, ...fromEnvironment, ...extra];
 }
 
 /** Sockets per client: parallel part copies need more than the SDK's default 50. */
@@ -47,7 +82,7 @@ export interface AwsClients {
 export function createAwsClients(options: AwsClientOptions): AwsClients {
   const requestHandler = new NodeHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS, ...(options.ca?.length ? { ca: trusted(options.ca) } : {}) }),
     // Long polls hold a request for 20 s; copies of big parts take a while.
     requestTimeout: 0,
     connectionTimeout: 5_000,

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { DisposalStack } from '../disposal.js';
 import type { EncryptedBucket } from '../files/model.js';
 import type { Logger } from '../logger.js';
-import { createAwsClients, type AwsClients } from './clients.js';
+import { createAwsClients, endpointCas, type AwsClients } from './clients.js';
 
 /** The endpoint LFS talks to, connected: nothing is known yet about what is in the account. */
 export interface Connection {
@@ -57,6 +57,7 @@ export async function connectStorage(config: Config, logger: Logger, opened: Dis
       rootCredentials: aws.credentials && { accessKeyId: aws.credentials.accessKeyId, secretAccessKey: aws.credentials.secretAccessKey },
       minSessionDurationSeconds: aws.localMinSessionSeconds,
       secureTransport: aws.localSecureTransport,
+      tls: aws.localTls,
       maxUploadsPerKey: aws.localMaxUploadsPerKey,
       logger: logger.child({ component: 'local-aws' }),
     });
@@ -65,12 +66,13 @@ export async function connectStorage(config: Config, logger: Logger, opened: Dis
     endpoint = localAws.url;
     credentials = localAws.rootCredentials;
   }
-  const clients = createAwsClients({ endpoint, region: aws.region, credentials });
+  const ca = endpointCas(aws);
+  const clients = createAwsClients({ endpoint, region: aws.region, credentials, ca });
   opened.defer(() => clients.destroy());
   const publicEndpoint = aws.publicEndpoint ?? endpoint;
   let presignClients = clients;
   if (publicEndpoint && publicEndpoint !== endpoint) {
-    presignClients = createAwsClients({ endpoint: publicEndpoint, region: aws.region, credentials });
+    presignClients = createAwsClients({ endpoint: publicEndpoint, region: aws.region, credentials, ca });
     opened.defer(() => presignClients.destroy());
   }
   return { localAws, clients, presignClients, browserEndpoint: { endpoint: publicEndpoint ?? null, region: aws.region } };

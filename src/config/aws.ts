@@ -12,6 +12,13 @@ export const awsSettings = {
   LFS_LOCAL_AWS_PORT: int(0, 65535).default(4566),
   /** The embedded endpoint sits behind a TLS proxy: count its connections as secure (aws:SecureTransport). @default false */
   LFS_LOCAL_AWS_SECURE_TRANSPORT: bool.default(false),
+  /**
+   * PEM certificate and key files (set both): the embedded endpoint serves
+   * HTTPS with them, LFS trusts that certificate for its own calls, and the
+   * buckets get their TLS-only statement. Browsers must trust it too. @default HTTP
+   */
+  LFS_LOCAL_AWS_TLS_CERT: z.string().min(1).optional(),
+  LFS_LOCAL_AWS_TLS_KEY: z.string().min(1).optional(),
   /** Shortest STS session the embedded endpoint grants (AWS: 900); tests lower it. @default 900 */
   LFS_LOCAL_AWS_MIN_SESSION_SECONDS: int(1, 900).default(900),
   /**
@@ -25,6 +32,11 @@ export const awsSettings = {
   LFS_LOCAL_AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** The S3/STS/SQS endpoint URL; set it to use an external endpoint, leave empty for AWS. */
   LFS_AWS_ENDPOINT: z.string().url().optional(),
+  /**
+   * A PEM file of certificate authorities LFS trusts for LFS_AWS_ENDPOINT, in
+   * addition to Node's (an endpoint with a private or self-signed certificate).
+   */
+  LFS_AWS_CA_FILE: z.string().min(1).optional(),
   /** The endpoint URL handed to browsers (when it differs from LFS's own view). */
   LFS_AWS_PUBLIC_ENDPOINT: z.string().url().optional(),
   /** @default us-east-1 */

@@ -1,5 +1,5 @@
 import { CreateAccessKeyCommand } from '@aws-sdk/client-iam';
-import { createAwsClients } from '../aws/clients.js';
+import { createAwsClients, endpointCas } from '../aws/clients.js';
 import type { Config } from '../config.js';
 import { cloudFormationTemplate } from './cloudformation.js';
 import { desiredState, targetOf } from './desired.js';
@@ -48,7 +48,7 @@ export async function runProvision(options: ProvisionCommandOptions, config: Con
     );
   }
   if (options.createAccessKey && !options.createLfsPolicy) throw new ProvisionError('INVALID', '--create-access-key needs --create-lfs-policy', 'add it');
-  const clients = createAwsClients({ endpoint: config.aws.endpoint, region: config.aws.region, credentials: config.aws.credentials });
+  const clients = createAwsClients({ endpoint: config.aws.endpoint, region: config.aws.region, credentials: config.aws.credentials, ca: endpointCas(config.aws) });
   try {
     const mode = options.dryRun || options.printLfsPolicy ? 'plan' : 'apply';
     const result = await provision({ clients, config, caller: 'provision', mode, lfsPrincipalArn: options.lfsPrincipal, lfsPolicy: options.createLfsPolicy && !options.printLfsPolicy });

@@ -38,8 +38,8 @@ export interface Target {
 }
 
 export function targetOf(config: Config): Target {
-  // The embedded endpoint serves plain HTTP unless it sits behind a TLS proxy (LFS_LOCAL_AWS_SECURE_TRANSPORT).
-  if (config.aws.local) return { aws: false, tls: config.aws.localSecureTransport };
+  // The embedded endpoint serves plain HTTP unless given a certificate or put behind a TLS proxy (LFS_LOCAL_AWS_SECURE_TRANSPORT).
+  if (config.aws.local) return { aws: false, tls: config.aws.localTls !== undefined || config.aws.localSecureTransport };
   const endpoint = config.aws.endpoint;
   return endpoint ? { aws: false, tls: endpoint.startsWith('https:') } : { aws: true, tls: true };
 }
@@ -111,7 +111,6 @@ export function desiredState(config: Config, refs: Refs, target: Target): Desire
   const { storage } = config;
   const notes: string[] = [];
   if (!target.tls) notes.push('the endpoint is plain HTTP: the buckets get no TLS-only statement (on AWS, and on an HTTPS endpoint, they do)');
-  if (!target.aws) notes.push('S3 Bucket Keys (a KMS cost saving of AWS) are asked for but not compared: endpoints other than AWS need not keep them');
   const { name, path } = roleNameAndPath(storage.uploadRoleArn);
   const bucket = (which: 'dock' | 'vault', name: string, keyArn: Str) => ({ which, name, keyArn, options: { bucket: name, keyArn, tlsOnly: target.tls } });
   const dock = bucket('dock', storage.dockBucket, refs.dockKeyArn);

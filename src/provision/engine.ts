@@ -27,8 +27,6 @@ export interface RunOptions {
   mode: Mode;
   /** Keep going past an item that cannot be read, collecting its problem (the start-up check). */
   collect?: boolean;
-  /** Items left out (services or settings the endpoint does not have yet). */
-  skip?: (item: Item) => boolean;
 }
 
 /**
@@ -43,7 +41,7 @@ export async function runSteps(steps: Step[], context: LiveContext, options: Run
   const missing = new Set<string>();
   for (const step of steps) {
     const item = step(desiredState(context.config, context.refs, context.target), context);
-    if (!item || options.skip?.(item)) continue;
+    if (!item) continue;
     if (item.parent && missing.has(item.parent) && options.mode === 'plan') {
       // Its resource does not exist yet: it is created with it.
       missing.add(item.id);
@@ -70,8 +68,8 @@ export async function runSteps(steps: Step[], context: LiveContext, options: Run
 }
 
 /** After an apply: everything must now read back as desired, or the endpoint did not keep it. */
-export async function verifyApplied(steps: Step[], context: LiveContext, skip?: (item: Item) => boolean): Promise<void> {
-  const { changes } = await runSteps(steps, context, { mode: 'plan', skip });
+export async function verifyApplied(steps: Step[], context: LiveContext): Promise<void> {
+  const { changes } = await runSteps(steps, context, { mode: 'plan' });
   const left = changes.find((change) => change.kind !== 'none');
   if (left) {
     throw new ProvisionError(
@@ -82,11 +80,22 @@ export async function verifyApplied(steps: Step[], context: LiveContext, skip?: 
   }
 }
 
+/** ` (in Policy, RedrivePolicy)`: the top-level fields of a setting that differ, so the line says where to look. */
+function differingFields(actual: Json | undefined, desired: Json): string {
+  type Fields = Record<string, Json | undefined>;
+  const isObject = (value: Json | undefined) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isObject(actual) || !isObject(desired)) return '';
+  const [a, d] = [actual as Fields, desired as Fields];
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(d)])].filter((key) => !sameJson(a[key] ?? null, d[key] ?? null));
+  return fields.length > 0 ? ` (in ${fields.sort().join(', ')})` : '';
+}
+
 /** The problems the start-up check reports: one per missing or drifted item, each with its fix. */
 export function problemsOf(result: RunResult): ProvisionError[] {
   const reported = new Set<string>();
   const problems = [...result.problems];
-  for (const { item, kind } of result.changes) {
+  for (const change of result.changes) {
+    const { item, kind } = change;
     if (kind === 'none') continue;
     reported.add(item.id);
     // A missing bucket implies its settings are missing too: name the bucket only.
@@ -94,7 +103,7 @@ export function problemsOf(result: RunResult): ProvisionError[] {
     problems.push(
       kind === 'create'
         ? new ProvisionError('MISSING', `${item.label} does not exist`, RUN_PROVISION)
-        : new ProvisionError('DRIFTED', `${item.label} differs from what LFS needs`, RUN_PROVISION),
+        : new ProvisionError('DRIFTED', `${item.label} differs from what LFS needs${differingFields(change.actual, item.desired)}`, RUN_PROVISION),
     );
   }
   return problems;

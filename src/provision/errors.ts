@@ -15,6 +15,8 @@ export const provisionErrorCodes = {
   CREDENTIALS: 'credentials',
   /** The endpoint did not answer. */
   UNREACHABLE: 'unreachable',
+  /** The endpoint's HTTPS certificate is not one LFS trusts. */
+  UNTRUSTED: 'untrusted certificate',
   /** The endpoint does not implement the call. */
   NOT_IMPLEMENTED: 'not implemented',
   /** A setting or flag cannot work. */
@@ -61,7 +63,17 @@ const BAD_CREDENTIALS = new Set([
   'ExpiredTokenException',
   'InvalidToken',
 ]);
-const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'CERT_HAS_EXPIRED']);
+const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+/** Node's codes for a certificate it does not accept. */
+const CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 interface AwsLikeError {
   name?: string;
@@ -78,6 +90,13 @@ export function describeAwsError(error: unknown, action: string, resource: strin
   const status = e.$metadata?.httpStatusCode;
   const where = context.endpoint ?? 'AWS';
   const who = context.caller === 'provision' ? 'the principal running lfs provision' : "LFS's principal (lfs provision --print-lfs-policy prints what it needs)";
+  if (CERTIFICATE.has(e.code ?? '')) {
+    return new ProvisionError(
+      'UNTRUSTED',
+      `${where} presented a certificate LFS does not trust to ${action} ${resource} (${e.code})`,
+      'set LFS_AWS_CA_FILE to the PEM of its certificate authority, or give the endpoint a certificate for its name',
+    );
+  }
   if (NETWORK.has(e.code ?? '') || name === 'TimeoutError' || (status === undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|socket hang up/.test(e.message ?? ''))) {
     return new ProvisionError('UNREACHABLE', `cannot reach ${where} to ${action} ${resource} (${e.code ?? name})`, 'check LFS_AWS_ENDPOINT, LFS_AWS_REGION and the network');
   }

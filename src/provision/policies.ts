@@ -88,31 +88,28 @@ export interface LfsPolicyNames {
  * role, revoke sessions in the dock's policy, stream the fallback upload),
  * promote (read and delete the dock, write, verify and clean up the vault,
  * both keys), run its queues, and read its own resources' configuration so
- * the start-up check can name what is missing.
+ * the start-up check can name what is missing. Statements that grant the
+ * same actions share one statement: IAM counts a user's inline policies
+ * together against 2,048 characters (see `LFS_USER_POLICY_LIMIT`).
  */
 export function lfsPolicy(names: LfsPolicyNames, refs: Refs): Policy {
   const dock = bucketArnOf(names.dockBucket);
   const vault = bucketArnOf(names.vaultBucket);
-  const readConfiguration = ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock'];
-  const objects = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'];
   return policy(
-    { Sid: 'LfsDockObjects', Effect: 'Allow', Action: objects, Resource: `${dock}/*` },
     {
-      Sid: 'LfsDockBucket',
+      Sid: 'LfsObjects',
       Effect: 'Allow',
-      Action: [
-        's3:ListBucket',
-        's3:ListBucketMultipartUploads',
-        's3:PutBucketPolicy',
-        ...readConfiguration,
-        's3:GetBucketCORS',
-        's3:GetLifecycleConfiguration',
-        's3:GetBucketNotification',
-      ],
-      Resource: dock,
+      Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      Resource: [`${dock}/*`, `${vault}/*`],
     },
-    { Sid: 'LfsVaultObjects', Effect: 'Allow', Action: objects, Resource: `${vault}/*` },
-    { Sid: 'LfsVaultBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:ListBucketMultipartUploads', ...readConfiguration], Resource: vault },
+    {
+      Sid: 'LfsBuckets',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket', 's3:ListBucketMultipartUploads', 's3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:GetBucketPolicy', 's3:GetBucketPublicAccessBlock'],
+      Resource: [dock, vault],
+    },
+    // Revocations are statements of the dock's policy; the rest is read for the start-up check.
+    { Sid: 'LfsDock', Effect: 'Allow', Action: ['s3:PutBucketPolicy', 's3:GetBucketCORS', 's3:GetLifecycleConfiguration', 's3:GetBucketNotification'], Resource: dock },
     {
       Sid: 'LfsKeys',
       Effect: 'Allow',
@@ -121,15 +118,18 @@ export function lfsPolicy(names: LfsPolicyNames, refs: Refs): Policy {
     },
     { Sid: 'LfsUploadRole', Effect: 'Allow', Action: ['sts:AssumeRole', 'iam:GetRole', 'iam:GetRolePolicy'], Resource: refs.uploadRoleArn },
     {
-      Sid: 'LfsDockEvents',
+      Sid: 'LfsQueues',
       Effect: 'Allow',
-      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
-      Resource: refs.dockEventsQueueArn,
+      Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+      Resource: [refs.dockEventsQueueArn, refs.deadLetterQueueArn, refs.fileEventsQueueArn],
     },
-    { Sid: 'LfsDeadLetters', Effect: 'Allow', Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: refs.deadLetterQueueArn },
-    { Sid: 'LfsFileEvents', Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'], Resource: refs.fileEventsQueueArn },
+    { Sid: 'LfsDockEvents', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'], Resource: refs.dockEventsQueueArn },
+    { Sid: 'LfsFileEvents', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: refs.fileEventsQueueArn },
   );
 }
+
+/** IAM's quota on all the inline policies of one user together, counted without whitespace (a role's is 10,240). */
+export const LFS_USER_POLICY_LIMIT = 2048;
 
 export interface BucketPolicyOptions {
   bucket: string;

@@ -3,7 +3,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../aws/clients.js';
 import { uploadRoleArnOf, type Config } from '../config.js';
 import { canonicalPolicy, parsePolicyText } from './canonical.js';
-import { createLiveContext, type Item, type LiveContext, type LiveRefs } from './context.js';
+import { createLiveContext, type LiveContext, type LiveRefs } from './context.js';
 import { desiredState, isAlias, roleNameAndPath, targetOf } from './desired.js';
 import { problemsOf, runSteps, verifyApplied, type Change } from './engine.js';
 import { ProvisionError, type Caller } from './errors.js';
@@ -21,10 +21,6 @@ export interface ProvisionOptions {
   lfsPrincipalArn?: string;
   /** Create LFS's user when missing and put LFS's policy on its user or role. */
   lfsPolicy?: boolean;
-  /** Items left out (see `EMBEDDED_WITHOUT_KMS_IAM` in aws/storage.ts). */
-  skip?: (item: Item) => boolean;
-  /** References already known (keys made in process by the embedded endpoint). */
-  known?: Partial<LiveRefs>;
 }
 
 export interface ProvisionResult {
@@ -68,19 +64,17 @@ async function whoAmI(context: Pick<LiveContext, 'call' | 'clients' | 'config'>)
 async function resolveLfsPrincipal(options: ProvisionOptions, context: LiveContext, callerArn: string): Promise<{ arn: string; source: string }> {
   if (options.lfsPrincipalArn) return { arn: options.lfsPrincipalArn, source: 'given' };
   if (options.caller === 'lfs') return { arn: principalOfCaller(callerArn), source: "LFS's own credentials" };
-  if (!options.skip?.({ service: 'iam' } as Item)) {
-    const { name } = roleNameAndPath(options.config.storage.uploadRoleArn);
-    const role = await context
-      .lookup('iam:GetRole', `the upload role ${name}`, ['NoSuchEntity', 'NoSuchEntityException'], () => context.clients.iam.send(new GetRoleCommand({ RoleName: name })))
-      .catch(() => undefined);
-    const trust = role?.Role?.AssumeRolePolicyDocument;
-    const named = trust ? (canonicalPolicy(parsePolicyText(trust)) as { Statement: { Principal?: { AWS?: string[] } }[] }).Statement.flatMap((s) => s.Principal?.AWS ?? []) : [];
-    if (named.length === 1) return { arn: named[0], source: `trusted by the upload role ${name}; --lfs-principal changes it` };
-  }
+  const { name } = roleNameAndPath(options.config.storage.uploadRoleArn);
+  const role = await context
+    .lookup('iam:GetRole', `the upload role ${name}`, ['NoSuchEntity', 'NoSuchEntityException'], () => context.clients.iam.send(new GetRoleCommand({ RoleName: name })))
+    .catch(() => undefined);
+  const trust = role?.Role?.AssumeRolePolicyDocument;
+  const named = trust ? (canonicalPolicy(parsePolicyText(trust)) as { Statement: { Principal?: { AWS?: string[] } }[] }).Statement.flatMap((s) => s.Principal?.AWS ?? []) : [];
+  if (named.length === 1) return { arn: named[0], source: `trusted by the upload role ${name}; --lfs-principal changes it` };
   return { arn: principalOfCaller(callerArn), source: 'the caller; --lfs-principal names another' };
 }
 
-function initialRefs(config: Config, accountId: string, lfsPrincipalArn: string, known: Partial<LiveRefs>): LiveRefs {
+function initialRefs(config: Config, accountId: string, lfsPrincipalArn: string): LiveRefs {
   const { region } = config.aws;
   const { storage } = config;
   const keyArn = (configured: string) =>
@@ -96,7 +90,6 @@ function initialRefs(config: Config, accountId: string, lfsPrincipalArn: string,
     dockEventsQueueArn: queueArnOf(region, accountId, storage.dockEventsQueue),
     deadLetterQueueArn: queueArnOf(region, accountId, `${storage.dockEventsQueue}-dlq`),
     fileEventsQueueArn: queueArnOf(region, accountId, storage.fileEventsQueue),
-    ...known,
   };
 }
 
@@ -107,11 +100,11 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
   const bare = createLiveContext({ clients: options.clients, config, target, caller: options.caller, refs: {} as LiveRefs });
   const { accountId, callerArn } = await whoAmI(bare);
   const principal = await resolveLfsPrincipal(options, bare, callerArn);
-  const context = createLiveContext({ clients: options.clients, config, target, caller: options.caller, refs: initialRefs(config, accountId, principal.arn, options.known ?? {}) });
+  const context = createLiveContext({ clients: options.clients, config, target, caller: options.caller, refs: initialRefs(config, accountId, principal.arn) });
   const steps = provisioningSteps({ lfsPolicy: options.lfsPolicy });
   const checking = options.mode === 'check';
-  const result = await runSteps(steps, context, { mode: options.mode === 'apply' ? 'apply' : 'plan', collect: checking, skip: options.skip });
-  if (options.mode === 'apply') await verifyApplied(steps, context, options.skip);
+  const result = await runSteps(steps, context, { mode: options.mode === 'apply' ? 'apply' : 'plan', collect: checking });
+  if (options.mode === 'apply') await verifyApplied(steps, context);
   const problems = checking ? problemsOf(result) : [];
   return {
     accountId,

@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { lfsFromSource } from './process.js';
 
-const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
-
-/** Runs `lfs <args>` with only these LFS_* settings; resolves with its exit code and output. */
+/** Runs `lfs <args>` from source with only these LFS_* settings; resolves with its exit code and output. */
 export function runLfs(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LFS_')));
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...lfsFromSource, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

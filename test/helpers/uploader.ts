@@ -1,11 +1,13 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { Agent } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Ticket } from './operations.js';
 
-/** An S3 client built only from what a ticket hands the browser. */
-export function s3ForTicket(ticket: Ticket): S3Client {
+/** An S3 client built only from what a ticket hands the browser (trusting `ca` too, as a browser told to would). */
+export function s3ForTicket(ticket: Ticket, ca?: string): S3Client {
   return new S3Client({
+    ...(ca ? { requestHandler: { httpsAgent: new Agent({ ca }) } } : {}),
     endpoint: ticket.target.endpoint ?? undefined,
     region: ticket.target.region,
     forcePathStyle: ticket.target.forcePathStyle,
@@ -18,8 +20,8 @@ export function s3ForTicket(ticket: Ticket): S3Client {
 }
 
 /** Uploads as a front end does: lib-storage multipart, SSE-KMS with the ticket's key. */
-export async function uploadWithTicket(ticket: Ticket, body: Readable, options: { partSize?: number; queueSize?: number } = {}): Promise<void> {
-  const client = s3ForTicket(ticket);
+export async function uploadWithTicket(ticket: Ticket, body: Readable, options: { partSize?: number; queueSize?: number; ca?: string } = {}): Promise<void> {
+  const client = s3ForTicket(ticket, options.ca);
   try {
     const upload = new Upload({
       client,

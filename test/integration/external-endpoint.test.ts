@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomStream } from '../helpers/data.js';
 import { FILE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
 import { lfsFromSource, until } from '../helpers/process.js';
-import { externalEnv, provisionS3AndSqs } from '../helpers/provisioned.js';
+import { loadConfig } from '../../src/config.js';
+import { externalEnv, provisionWith } from '../helpers/provisioned.js';
 import { testEnv } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
 
@@ -94,7 +95,8 @@ describe('LFS against an external AWS endpoint', () => {
 
   it('promotes an upload without loading any module of @lfs/local-aws', async () => {
     // LFS only checks an endpoint it does not run: provisioning comes first.
-    const { settings } = await provisionS3AndSqs(endpoint, { LFS_DOCK_KMS_KEY_ID: 'alias/external-dock', LFS_VAULT_KMS_KEY_ID: 'alias/external-vault' });
+    const settings = { LFS_DOCK_KMS_KEY_ID: 'alias/external-dock', LFS_VAULT_KMS_KEY_ID: 'alias/external-vault' };
+    await provisionWith(loadConfig(externalEnv(endpoint, settings)));
     const served = await serveOneFile(join(parent, 'external'), externalEnv(endpoint, settings));
     expect(served.status).toBe('AVAILABLE');
     // The recording works: it saw the module that imports the endpoint on demand.

@@ -3,6 +3,7 @@ import { canonicalPolicy, parsePolicyText } from '../canonical.js';
 import type { Item, LiveContext } from '../context.js';
 import type { DesiredState } from '../desired.js';
 import { isAwsError, ProvisionError } from '../errors.js';
+import { LFS_USER_POLICY_LIMIT } from '../policies.js';
 
 /** The name of LFS's own inline policy on its user or role. */
 export const LFS_POLICY_NAME = 'lfs-service';
@@ -87,7 +88,21 @@ export function lfsPolicyItem(state: DesiredState, context: LiveContext): Item {
     },
     async apply() {
       if (principal.kind === 'user') {
-        await context.call('iam:PutUserPolicy', label, () => iam.send(new PutUserPolicyCommand({ UserName: principal.name, PolicyName: LFS_POLICY_NAME, PolicyDocument: document })));
+        const tooLarge = (size: string) =>
+          new ProvisionError(
+            'INVALID',
+            `${label} is ${size} IAM allows a user's inline policies together (${LFS_USER_POLICY_LIMIT} characters)`,
+            "run LFS as a role (--lfs-principal with a role ARN), or attach what lfs provision --print-lfs-policy prints as a managed policy",
+          );
+        // IAM counts without whitespace, as JSON.stringify writes it.
+        if (document.length > LFS_USER_POLICY_LIMIT) throw tooLarge(`${document.length} characters, more than`);
+        try {
+          await iam.send(new PutUserPolicyCommand({ UserName: principal.name, PolicyName: LFS_POLICY_NAME, PolicyDocument: document }));
+        } catch (error) {
+          // Together with the user's other inline policies.
+          if (isAwsError(error, 'LimitExceeded', 'LimitExceededException')) throw tooLarge(`${document.length} characters which, with the user's other inline policies, is more than`);
+          await context.call('iam:PutUserPolicy', label, () => Promise.reject(error));
+        }
       } else {
         await context.call('iam:PutRolePolicy', label, () => iam.send(new PutRolePolicyCommand({ RoleName: principal.name, PolicyName: LFS_POLICY_NAME, PolicyDocument: document })));
       }

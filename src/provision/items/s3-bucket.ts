@@ -109,11 +109,11 @@ export function encryptionItem(which: Which) {
     const spec = specOf(state, which);
     const { s3 } = context.clients;
     const label = `${labelOf(spec)}: its default encryption`;
-    // Bucket keys are asked for everywhere, compared only on AWS (see desiredState's notes).
+    // Bucket keys save KMS requests on AWS; the embedded endpoint keeps the setting too, so it is compared everywhere.
     const compared = (algorithm: string | undefined, key: string | undefined, bucketKey: boolean | undefined) => ({
       SSEAlgorithm: algorithm ?? null,
       KMSMasterKeyID: key ?? null,
-      ...(context.target.aws ? { BucketKeyEnabled: Boolean(bucketKey) } : {}),
+      BucketKeyEnabled: Boolean(bucketKey),
     });
     return {
       id: `s3:${which}:encryption`,

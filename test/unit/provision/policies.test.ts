@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { buildSessionPolicy } from '../../../src/credentials/session-policy.js';
 import { desiredState, type Target } from '../../../src/provision/desired.js';
+import { LFS_USER_POLICY_LIMIT } from '../../../src/provision/policies.js';
 import type { Refs } from '../../../src/provision/values.js';
 
 const account = '123456789012';
@@ -60,6 +61,13 @@ describe("LFS's policy", () => {
     ['sts:AssumeRole', `arn:aws:iam::${account}:role/admin`],
   ])('refuses what it does not need: %s on %s', (action, resource) => {
     expect(asLfs(action, resource)).not.toBe('Allow');
+  });
+
+  it("fits IAM's quota on a user's inline policies with long names, so LFS can run as a user", () => {
+    const long = 'x'.repeat(40);
+    const config = loadConfig({ LFS_DOCK_BUCKET: `${long}-dock`, LFS_VAULT_BUCKET: `${long}-vault` });
+    const longRefs = { ...refs, dockKeyArn: `arn:aws:kms:us-east-1:${account}:key/0123456789ab-cdef-0123-4567-89abcdef0123`, vaultKeyArn: `arn:aws:kms:us-east-1:${account}:key/0123456789ab-cdef-0123-4567-89abcdef0124` };
+    expect(JSON.stringify(desiredState(config, longRefs, { aws: true, tls: true }).lfsPolicy).length).toBeLessThanOrEqual(LFS_USER_POLICY_LIMIT);
   });
 });
 

@@ -30,6 +30,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Another checkout of this package whose bin to run (a benchmark comparing two versions). @default this package */
   packageDir?: string;
+  /** Arguments after `--port 0 --data-dir <dataDir>` (e.g. `--extra-account`). */
+  args?: string[];
 }
 
 /**
@@ -38,9 +40,9 @@ export interface SpawnOptions {
  * reads its URL and root credentials from what it prints.
  */
 export async function spawnLocalAws(dataDir: string, options: SpawnOptions = {}): Promise<LocalAwsProcess> {
-  const { env = {}, nodeArgs = ['--expose-gc'], packageDir } = options;
+  const { env = {}, nodeArgs = ['--expose-gc'], packageDir, args = [] } = options;
   const entry = packageDir ? join(packageDir, 'bin', 'local-aws.js') : bin;
-  const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, entry, '--port', '0', '--data-dir', dataDir], {
+  const child = spawn(process.execPath, [...nodeArgs, ...sourceNodeArgs, entry, '--port', '0', '--data-dir', dataDir, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
