@@ -16,7 +16,8 @@ export default defineConfig({
           name: 'lfs',
           include: ['test/**/*.test.ts'],
           // LFS's tests start the embedded endpoint from source: its worker bundle is rebuilt first.
-          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts'],
+          // ... and one PostgreSQL is started for the tests that run against it.
+          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts', 'test/setup/postgres.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           pool: 'forks',

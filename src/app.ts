@@ -1,11 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createLfsPubSub } from './api/pubsub.js';
 import { loadOrCreateSecret } from './auth/index.js';
 import { connectStorage } from './aws/storage.js';
 import type { Config } from './config.js';
-import { createSqliteFileRepository } from './db/sqlite/repository.js';
+import { connectDatabase } from './db/index.js';
 import { createDisposalStack } from './disposal.js';
 import { createFailpoint, type StepHook } from './failpoints.js';
 import { urlHost } from './http/routes.js';
@@ -22,7 +21,12 @@ export interface App {
    * If a step fails, what the earlier ones opened is closed before it throws.
    */
   start(): Promise<void>;
-  /** Closes everything start() opened, newest first. */
+  /**
+   * A rolling restart's stop (SIGTERM): refuses new connections, sends
+   * graphql-ws clients away with 1012 (Service Restart, which they retry),
+   * gives in-flight promotions the grace period, then closes everything
+   * start() opened, newest first.
+   */
   stop(): Promise<void>;
   /** Base URL of the GraphQL server, valid after start(). */
   readonly url: string;
@@ -49,18 +53,25 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let url = '';
   let authSecret = '';
   let localAws: LocalAws | undefined;
+  let draining: (() => Promise<void>) | undefined;
 
   async function start(): Promise<void> {
     try {
       await secureDataDir(config, logger);
-      const repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
-      opened.defer(() => repository.close());
+      const database = await connectDatabase(config.database, logger.child({ component: 'database' }));
+      opened.defer(() => database.repository.close());
       const storage = await connectStorage(config, logger, opened);
       localAws = storage.localAws;
       // With a JWKS URL the identity provider signs tokens; no secret exists.
       if (!config.auth.jwksUrl) authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
 
-      const services = createServices({ config, logger, storage, repository, authSecret, pubsub, failpoint, stepHook: options.stepHook });
+      const services = createServices({ config, logger, storage, database, authSecret, pubsub, failpoint, stepHook: options.stepHook });
+      // With PostgreSQL, subscriptions hear of every instance's changes through the database.
+      const listener = database.listen((event) => pubsub.publish('fileEvents', event));
+      if (listener) {
+        await listener.start();
+        opened.defer(() => listener.stop());
+      }
       const server = createServer(httpServerOptions(config), services.handle);
       const ws = services.attachWebSocket(server);
       opened.defer(async () => {
@@ -68,6 +79,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         await closeServer(server);
       });
       await listen(server, config.port, config.host);
+      draining = async () => {
+        // New connections are refused; subscribers are told to reconnect (to another instance behind the balancer).
+        services.stopAccepting();
+        server.close();
+        await ws.restart();
+      };
       url = `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
 
       if (config.promotion.enabled) {
@@ -82,7 +99,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   return {
     start,
-    stop: () => opened.dispose(),
+    async stop() {
+      // First stop taking work, then let the background finish (in-flight promotions get the grace period), then close.
+      await draining?.().catch((error: unknown) => logger.warn({ err: error }, 'could not drain connections'));
+      draining = undefined;
+      await opened.dispose();
+    },
     get url() {
       return url;
     },

@@ -10,6 +10,7 @@ import { attachmentDisposition } from '../files/content-disposition.js';
 import { canSee, dockKeyOf, vaultKeyOf, type Caller, type EncryptedBucket, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import type { StatusChanges } from '../files/status-changes.js';
+import { createWithinQuota, precheckQuota, type QuotaLimits } from './quotas.js';
 import { recommendedPartSize, type UploadRequest, type UploadTicket } from './ticket.js';
 
 /** A presigned GET on the vault copy; `DownloadLink` in schema.graphql. */
@@ -49,6 +50,8 @@ export interface UploadServiceOptions {
   browserEndpoint: { endpoint: string | null; region: string };
   deadlineSeconds: number;
   minPartSize: number;
+  /** Per-owner limits on uploads awaiting completion (QUOTA_EXCEEDED beyond). */
+  quotas: QuotaLimits;
   logger: Logger;
 }
 
@@ -62,12 +65,14 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
 
   return {
     async requestUpload(caller, request) {
+      await precheckQuota(repository, caller, request.size, options.quotas);
       const now = new Date();
       const id = randomUUID();
       const uploadDeadline = new Date(now.getTime() + options.deadlineSeconds * 1000);
-      // Credentials first: if STS fails, no orphan record is left behind.
+      // Credentials first: if STS fails, no orphan record is left behind. (Credentials for a record the quota then
+      // refuses write to a key no file owns: the promotion worker and the cleanup job delete what lands there.)
       const credentials = await issuer.issue(id, uploadDeadline, now);
-      const file = await repository.create({
+      const file = await createWithinQuota(() => repository.create({
         id,
         owner: caller.subject,
         tenant: caller.tenant,
@@ -78,7 +83,7 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
         checksum: request.checksum,
         createdAt: now,
         uploadDeadline,
-      });
+      }, options.quotas));
       const { endpoint, region } = options.browserEndpoint;
       return {
         file,
