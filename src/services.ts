@@ -161,6 +161,7 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     maxReceives: promotion.maxReceives,
     retryBaseSeconds: promotion.retryBaseSeconds,
     shutdownGraceSeconds: config.shutdownGraceSeconds,
+    databaseAnswers: () => repository.ping(),
   });
   const cleanup = createCleanup({
     s3: clients.s3,
