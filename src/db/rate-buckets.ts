@@ -28,7 +28,9 @@ export function createDatabaseRateBuckets({ kysely, dialect }: Db, clock: () => 
   }
 
   return {
-    async take(key: string, limit: Limit): Promise<number> {
+    async take(name: string, limit: Limit): Promise<number> {
+      // PostgreSQL text cannot hold NUL, which callers use as a separator: JSON escapes it.
+      const key = JSON.stringify(name);
       const now = clock();
       const perMs = limit.perMinute / 60_000;
       const burst = sql`CAST(${limit.burst} AS DOUBLE PRECISION)`;

@@ -13,9 +13,9 @@ export interface LfsProcess {
   graphqlUrl: string;
   /** The development token printed at start. */
   token: string;
-  /** The embedded AWS endpoint's URL printed at start. */
+  /** The AWS endpoint's URL: the embedded one's printed at start, or LFS_AWS_ENDPOINT. */
   awsUrl: string;
-  /** The embedded endpoint's root credentials, from the data folder. */
+  /** The endpoint's root credentials: the embedded one's from the data folder, or LFS_AWS_ACCESS_KEY_ID/SECRET. */
   rootCredentials: { accessKeyId: string; secretAccessKey: string };
   /** Everything the process printed so far. */
   output: () => string;
@@ -23,8 +23,13 @@ export interface LfsProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `lfs serve` as a real child process (so it can be killed with SIGKILL) and waits until it is ready. */
+/**
+ * Runs `lfs serve` as a real child process (so it can be killed with
+ * SIGKILL) and waits until it is ready; with LFS_AWS_ENDPOINT in `env` it
+ * uses that endpoint instead of embedding one.
+ */
 export async function spawnLfs(dataDir: string, env: Record<string, string> = {}): Promise<LfsProcess> {
+  const external = env.LFS_AWS_ENDPOINT;
   const child = spawn(process.execPath, [cli, 'serve'], {
     env: { ...process.env, ...testEnv(dataDir, env) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,10 +43,10 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
     const check = () => {
       const url = /GraphQL:\s+(\S+)/.exec(output);
       const token = /Development token[^\n]*\n\s*(\S+)/.exec(output);
-      const aws = /AWS endpoint \(embedded\):\s+(\S+)/.exec(output);
+      const aws = external ?? /AWS endpoint \(embedded\):\s+(\S+)/.exec(output)?.[1];
       if (url && token && aws) {
         clearTimeout(timer);
-        resolve({ graphqlUrl: url[1], token: token[1], awsUrl: aws[1] });
+        resolve({ graphqlUrl: url[1], token: token[1], awsUrl: aws });
       }
     };
     child.stdout!.on('data', check);
@@ -50,7 +55,9 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
       reject(new Error(`lfs exited with ${code} before it was ready:\n${output}`));
     });
   });
-  const rootCredentials = JSON.parse(await readFile(join(dataDir, 'aws', 'root-credentials.json'), 'utf8'));
+  const rootCredentials = external
+    ? { accessKeyId: env.LFS_AWS_ACCESS_KEY_ID!, secretAccessKey: env.LFS_AWS_SECRET_ACCESS_KEY! }
+    : JSON.parse(await readFile(join(dataDir, 'aws', 'root-credentials.json'), 'utf8'));
   return { child, ...ready, rootCredentials, output: () => output, exited };
 }
 
