@@ -1,5 +1,6 @@
 import { GiB } from '../packages/local-aws/bench/data.js';
 import { endpointBenches, runBenches } from '../packages/local-aws/bench/run.js';
+import { controlPlane } from './control-plane.js';
 import { promotionLatency, promotionThroughput } from './promotion.js';
 
 /**
@@ -14,6 +15,8 @@ await runBenches(
     ...endpointBenches(scale),
     'promotion-latency': () => promotionLatency(Math.max(10, Math.round(200 * scale))),
     'promotion-throughput': () => promotionThroughput(Math.round(2 * GiB * scale)),
+    'control-plane': () =>
+      controlPlane({ seconds: Math.max(1, 3 * scale), rows: Math.round(1_000_000 * scale), subscribers: Math.max(100, Math.round(10_000 * scale)) }),
   },
   process.argv.slice(2),
 );

@@ -39,7 +39,7 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = await new Promise<{ graphqlUrl: string; token: string; awsUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lfs did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`lfs did not start:\n${output}`)), 90_000);
     const check = () => {
       const url = /GraphQL:\s+(\S+)/.exec(output);
       const token = /Development token[^\n]*\n\s*(\S+)/.exec(output);

@@ -87,6 +87,8 @@ describe('three instances, one database, one endpoint', () => {
       LFS_RATE_REFRESH_BURST: '100000',
       LFS_QUOTA_OPEN_UPLOADS: '1000',
       LFS_WS_MAX_SUBSCRIPTIONS: '1000',
+      // What an instance says about its start ends up in the error when it does not start.
+      LFS_LOG_LEVEL: 'info',
     };
     const token = await mintToken(secret, { sub: 'alice', issuer: 'lfs', audience: 'lfs', expiresIn: '1h' });
     const instances: Instance[] = [];
