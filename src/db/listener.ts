@@ -44,7 +44,8 @@ const CATCH_UP_PAGE = 500;
  */
 export function createFileEventListener(options: FileEventListenerOptions): FileEventListener {
   const { repository, logger } = options;
-  const delivered = new Map<string, string>();
+  // Per file: the state last delivered and as which event type.
+  const delivered = new Map<string, { state: string; type: FileEvent['type'] }>();
   let client: pg.Client | undefined;
   let stopped = false;
   let lostAt: number | undefined;
@@ -54,9 +55,9 @@ export function createFileEventListener(options: FileEventListenerOptions): File
   let queue: Promise<void> = Promise.resolve();
 
   const stateOf = (file: FileRecord) => `${file.status}@${file.updatedAt.getTime()}@${file.promotedBytes}`;
-  const remember = (file: FileRecord) => {
+  const remember = (file: FileRecord, type: FileEvent['type']) => {
     delivered.delete(file.id);
-    delivered.set(file.id, stateOf(file));
+    delivered.set(file.id, { state: stateOf(file), type });
     if (delivered.size > REMEMBERED) delivered.delete(delivered.keys().next().value!);
   };
 
@@ -70,7 +71,10 @@ export function createFileEventListener(options: FileEventListenerOptions): File
     }
     const file = await repository.get(notice.id);
     if (!file) return;
-    remember(file);
+    // A catch-up after a reconnect may have delivered this very change already (committed after LISTEN, read before its notice).
+    const last = delivered.get(file.id);
+    if (last?.state === stateOf(file) && last.type === notice.type) return;
+    remember(file, notice.type);
     options.deliver({ type: notice.type, file, at: new Date(notice.at) });
   }
 
@@ -80,11 +84,11 @@ export function createFileEventListener(options: FileEventListenerOptions): File
     for (;;) {
       const files = await repository.listChanged({ since: new Date(since - CATCH_UP_MARGIN_MS), limit: CATCH_UP_PAGE, after });
       for (const file of files) {
-        if (delivered.get(file.id) === stateOf(file)) continue;
-        const previous = delivered.get(file.id)?.split('@')[0];
-        remember(file);
+        const last = delivered.get(file.id);
+        if (last?.state === stateOf(file)) continue;
         // Still where it was: only its copy progressed.
-        const type = previous === file.status ? 'PROGRESS' : eventTypeFor(file.status);
+        const type = last?.state.startsWith(`${file.status}@`) ? 'PROGRESS' : eventTypeFor(file.status);
+        remember(file, type);
         options.deliver({ type, file, at: file.updatedAt });
         count++;
       }
