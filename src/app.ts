@@ -141,7 +141,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 async function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return;
+  // Also after a drain, which stopped the listening but left open connections (keep-alive, SSE streams).
   server.closeAllConnections();
+  if (!server.listening) return;
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
