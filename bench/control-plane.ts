@@ -50,9 +50,9 @@ async function onDatabase(name: string, postgres: Postgres | undefined, options:
   const lfs = await spawnLfs(dataDir, {
     ...(url ? { LFS_DATABASE_URL: url, LFS_DATABASE_POOL_SIZE: '20' } : {}),
     LFS_LOG_LEVEL: 'warn',
-    LFS_RATE_UPLOADS_PER_MINUTE: '100000000',
-    LFS_RATE_UPLOADS_BURST: '100000000',
-    LFS_QUOTA_OPEN_UPLOADS: '100000000',
+    LFS_RATE_UPLOADS_PER_MINUTE: '1000000',
+    LFS_RATE_UPLOADS_BURST: '1000000',
+    LFS_QUOTA_OPEN_UPLOADS: '1000000',
     LFS_QUOTA_BYTES_IN_FLIGHT: String(2 ** 52),
     LFS_CLEANUP_INTERVAL_SECONDS: '86400',
     LFS_GRAPHQL_MAX_COST: '100000',

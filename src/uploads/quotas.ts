@@ -1,6 +1,5 @@
 import { LfsError } from '../errors.js';
-import type { Caller } from '../files/model.js';
-import { QuotaExceededError, type FileRepository, type UploadQuota } from '../files/repository.js';
+import { QuotaExceededError, type UploadQuota } from '../files/repository.js';
 
 export type QuotaLimits = UploadQuota;
 
@@ -17,18 +16,6 @@ export function quotaError(error: QuotaExceededError): LfsError {
     limit: error.limit,
     inFlight: error.open.bytes,
   });
-}
-
-/**
- * A first look before any credentials are minted: an owner already at a
- * quota is refused at once. It is not the guarantee: the repository checks
- * again atomically with the insert (`create(file, quota)`), across every
- * instance sharing the database, so concurrent requests never overshoot.
- */
-export async function precheckQuota(repository: Pick<FileRepository, 'openUploads'>, caller: Caller, size: number, limits: QuotaLimits): Promise<void> {
-  const open = await repository.openUploads(caller.tenant, caller.subject);
-  if (open.count + 1 > limits.openUploads) throw quotaError(new QuotaExceededError('openUploads', limits.openUploads, open));
-  if (open.bytes + size > limits.bytesInFlight) throw quotaError(new QuotaExceededError('bytesInFlight', limits.bytesInFlight, open));
 }
 
 /** `create` with the quota; QUOTA_EXCEEDED when the repository refused it. */

@@ -10,7 +10,7 @@ import { attachmentDisposition } from '../files/content-disposition.js';
 import { canSee, dockKeyOf, vaultKeyOf, type Caller, type EncryptedBucket, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import type { StatusChanges } from '../files/status-changes.js';
-import { createWithinQuota, precheckQuota, type QuotaLimits } from './quotas.js';
+import { createWithinQuota, type QuotaLimits } from './quotas.js';
 import { recommendedPartSize, type UploadRequest, type UploadTicket } from './ticket.js';
 
 /** A presigned GET on the vault copy; `DownloadLink` in schema.graphql. */
@@ -65,12 +65,12 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
 
   return {
     async requestUpload(caller, request) {
-      await precheckQuota(repository, caller, request.size, options.quotas);
       const now = new Date();
       const id = randomUUID();
       const uploadDeadline = new Date(now.getTime() + options.deadlineSeconds * 1000);
-      // Credentials first: if STS fails, no orphan record is left behind. (Credentials for a record the quota then
-      // refuses write to a key no file owns: the promotion worker and the cleanup job delete what lands there.)
+      // Credentials first: if STS fails, no orphan record is left behind. The quota is checked with the insert, in
+      // one transaction: credentials minted for a request it refuses write to a key no file owns (the promotion
+      // worker and the cleanup job delete what lands there), and the rate limit bounds how many such a caller gets.
       const credentials = await issuer.issue(id, uploadDeadline, now);
       const file = await createWithinQuota(() => repository.create({
         id,
