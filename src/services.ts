@@ -181,11 +181,13 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     graceSeconds: cleanupConfig.reconcileGraceSeconds,
     logger: logger.child({ component: 'reconciler' }),
   });
-  // The cleanup job and the reconciler run on one instance at a time: the holder of this lease, which renews it at
-  // every pass. When the holder dies, the lease runs out (two intervals) and the next instance to try takes over.
+  // With PostgreSQL the cleanup job and the reconciler run on one instance at a time: the holder of this lease, which
+  // renews it at every pass. When the holder dies, the lease runs out (two intervals) and the next instance to try
+  // takes over. SQLite serves one instance, which needs no lease (nor to wait for a crashed self's to run out).
   const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseMs = Math.max(2 * cleanupConfig.intervalSeconds * 1000, 2000);
-  const takeLease = () => leases.acquire('housekeeping', holder, leaseMs);
+  const shared = database.dialect === 'postgres';
+  const takeLease = async () => !shared || (await leases.acquire('housekeeping', holder, leaseMs));
   const housekeeping = schedule(
     'housekeeping',
     cleanupConfig.intervalSeconds,
@@ -210,7 +212,7 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     async stop() {
       await Promise.all([worker.stop(), housekeeping.stop()]);
       // Handed over at once rather than when it runs out.
-      await leases.release('housekeeping', holder).catch((error) => logger.warn({ err: error }, 'could not release the housekeeping lease'));
+      if (shared) await leases.release('housekeeping', holder).catch((error) => logger.warn({ err: error }, 'could not release the housekeeping lease'));
     },
   };
 }

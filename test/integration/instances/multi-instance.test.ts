@@ -210,8 +210,9 @@ describe('three instances, one database, one endpoint', () => {
         if (body.type === 'FileAvailable') announced.set(body.fileId, (announced.get(body.fileId) ?? 0) + 1);
       }
       return ids.every((id) => announced.has(id));
-    });
-    // Anything the relays still had claimed when b died is sent within the claim (30 s); give late duplicates a moment.
+    }, 90_000, 200);
+    // What b's relay had claimed when it died is sent by another once the claim runs out (30 s): hence the wait above.
+    // Give late duplicates a moment to show.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     for (const message of await drain(sqs, eventsQueue)) {
       const body = JSON.parse(message.Body!);
