@@ -15,11 +15,12 @@ export default defineConfig({
         test: {
           name: 'lfs',
           include: ['test/**/*.test.ts'],
-          // LFS's tests start the embedded endpoint from source: its worker bundle is rebuilt first.
-          // ... and one PostgreSQL is started for the tests that run against it.
-          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts', 'test/setup/postgres.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          // LFS's tests run LFS and the embedded endpoint from source: the bundles they serve and run are rebuilt first;
+          // and one PostgreSQL is started for the tests that run against it.
+          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts', 'test/setup/upload-page.ts', 'test/setup/postgres.ts'],
+          // Bounds on failure, not measures of speed: sized for two busy cores (benchmarks measure speed).
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           pool: 'forks',
           // The pinned SDK works on Node 20; its notice about future releases is noise in test output.
           env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

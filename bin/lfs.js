@@ -1,11 +1,8 @@
 #!/usr/bin/env -S node --expose-gc
-// The CLI is TypeScript run through tsx, so a fresh clone needs no build step;
-// the workspace packages (packages/*) are taken from their TypeScript source
-// too, through their "@lfs/source" export condition. --expose-gc: `lfs serve`
-// embeds the AWS endpoint, which collects its streaming garbage every few MiB.
-import { register as registerHooks } from 'node:module';
-import { register } from 'tsx/esm/api';
-
-register();
-registerHooks('data:text/javascript,export function resolve(s,c,n){return n(s,{...c,conditions:[...c.conditions,"@lfs/source"]})}');
-await import('../src/cli.ts');
+// `lfs`: runs the build (dist/), which `npm install` makes through the prepare
+// script, so production loads neither TypeScript nor a bundler. `#cli` is the
+// TypeScript source instead when Node runs with --conditions=@lfs/source and a
+// TypeScript loader (npm run dev, and the tests that start LFS as a process).
+// --expose-gc: `lfs serve` embeds the AWS endpoint, which collects its
+// streaming garbage every few MiB (packages/local-aws/src/sealing/garbage.ts).
+await import('#cli');

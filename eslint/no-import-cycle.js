@@ -41,7 +41,7 @@ function folderOf(file) {
 function filesUnder(folder) {
   return readdirSync(folder, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name))
-    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 /** Breadth-first: the shortest route of `next` steps from `start` to `goal`, or undefined. */

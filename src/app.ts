@@ -1,18 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLfsPubSub } from './api/pubsub.js';
+import type { GraphqlWs } from './api/websocket.js';
 import { loadOrCreateSecret } from './auth/index.js';
-import { connectStorage } from './aws/storage.js';
+import { connectStorage, type Connection, type QueueUrls, type Storage } from './aws/storage.js';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/index.js';
 import { createDisposalStack } from './disposal.js';
 import { createFailpoint, type StepHook } from './failpoints.js';
 import { urlHost } from './http/routes.js';
+import { createNotReadyHandler } from './http/not-ready.js';
 import { httpServerOptions } from './http/server-options.js';
 import type { LocalAws } from '@lfs/local-aws';
 import { createLogger, type Logger } from './logger.js';
 import { makePrivateDir, tightenTree } from '@lfs/private-files';
-import { createServices } from './services.js';
+import { resolveStorage } from './provision/start.js';
+import { createServices, type Services } from './services.js';
 
 export interface App {
   /**
@@ -32,6 +35,14 @@ export interface App {
   readonly url: string;
   /** The embedded endpoint, when it runs in process. */
   readonly localAws: LocalAws | undefined;
+  /**
+   * What keeps LFS from being ready: each missing or drifted resource with
+   * its fix. Empty once ready; LFS checks again every
+   * LFS_RESOURCE_RECHECK_SECONDS until it is.
+   */
+  readonly problems: readonly string[];
+  /** The queues' URLs (dock events, its dead letters, file events), once ready. */
+  readonly queues: QueueUrls | undefined;
   /** The HS256 secret tokens are checked against, valid after start(); empty with a JWKS URL. */
   readonly authSecret: string;
   readonly config: Config;
@@ -54,47 +65,96 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let authSecret = '';
   let localAws: LocalAws | undefined;
   let draining: (() => Promise<void>) | undefined;
+  let queues: QueueUrls | undefined;
+
+  let problems: string[] = [];
 
   async function start(): Promise<void> {
     try {
       await secureDataDir(config, logger);
       const database = await connectDatabase(config.database, logger.child({ component: 'database' }));
       opened.defer(() => database.repository.close());
-      const storage = await connectStorage(config, logger, opened);
-      localAws = storage.localAws;
+      const connection = await connectStorage(config, logger, opened);
+      localAws = connection.localAws;
       // With a JWKS URL the identity provider signs tokens; no secret exists.
       if (!config.auth.jwksUrl) authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
-
-      const services = createServices({ config, logger, storage, database, authSecret, pubsub, failpoint, stepHook: options.stepHook });
       // With PostgreSQL, subscriptions hear of every instance's changes through the database.
       const listener = database.listen((event) => pubsub.publish('fileEvents', event));
       if (listener) {
         await listener.start();
         opened.defer(() => listener.stop());
       }
-      const server = createServer(httpServerOptions(config), services.handle);
-      const ws = services.attachWebSocket(server);
+
+      let handle: Services['handle'] = createNotReadyHandler(() => problems);
+      const server = createServer(httpServerOptions(config), (req, res) => handle(req, res));
+      const closers: Array<() => Promise<void>> = [];
       opened.defer(async () => {
-        await ws.close();
+        for (const close of closers.reverse()) await close();
         await closeServer(server);
       });
+      let served: { services: Services; ws: GraphqlWs } | undefined;
+      const serve = (storage: Storage) => {
+        const services = createServices({ config, logger, storage, database, authSecret, pubsub, failpoint, stepHook: options.stepHook });
+        handle = services.handle;
+        queues = storage.resources;
+        const ws = services.attachWebSocket(server);
+        served = { services, ws };
+        closers.push(() => ws.close());
+        if (config.promotion.enabled) {
+          services.background.start();
+          closers.push(() => services.background.stop());
+        }
+      };
+      const resolution = await resolveStorage(config, connection, logger);
+      for (const warning of resolution.warnings) logger.warn(warning);
+      if (resolution.ready) serve(resolution.storage);
+      else waitForResources(connection, resolution.problems, serve);
       await listen(server, config.port, config.host);
       draining = async () => {
         // New connections are refused; subscribers are told to reconnect (to another instance behind the balancer).
-        services.stopAccepting();
+        served?.services.stopAccepting();
         server.close();
-        await ws.restart();
+        await served?.ws.restart();
       };
       url = `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
-
-      if (config.promotion.enabled) {
-        services.background.start();
-        opened.defer(() => services.background.stop());
-      }
     } catch (error) {
       await opened.dispose().catch((failure: unknown) => logger.error({ err: failure }, 'could not close what a failed start opened'));
       throw error;
     }
+  }
+
+  /**
+   * Serves "not ready" (each problem with its fix) and checks again every
+   * interval: once an operator has run `lfs provision`, LFS becomes ready
+   * by itself. A problem is logged when it appears, not at every check.
+   */
+  function waitForResources(connection: Connection, found: string[], serve: (storage: Storage) => void): void {
+    const report = (next: string[]) => {
+      for (const problem of next) if (!problems.includes(problem)) logger.error(problem);
+      problems = next;
+    };
+    report(found);
+    let checking = false;
+    let stopped = false;
+    const timer = setInterval(() => {
+      if (checking) return;
+      checking = true;
+      resolveStorage(config, connection, logger)
+        .then((resolution) => {
+          if (stopped) return;
+          if (!resolution.ready) return report(resolution.problems);
+          clearInterval(timer);
+          problems = [];
+          serve(resolution.storage);
+          logger.info('the resources LFS needs are in place: ready');
+        })
+        .catch((error: unknown) => logger.error({ err: error }, 'could not check the resources LFS needs'))
+        .finally(() => (checking = false));
+    }, config.aws.resourceRecheckSeconds * 1000);
+    opened.defer(async () => {
+      stopped = true;
+      clearInterval(timer);
+    });
   }
 
   return {
@@ -110,6 +170,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     get localAws() {
       return localAws;
+    },
+    get problems() {
+      return problems;
+    },
+    get queues() {
+      return queues;
     },
     get authSecret() {
       return authSecret;

@@ -7,6 +7,8 @@ const usage = `Usage:
   lfs serve                         serve LFS (same as npm start); migrates the file database first
   lfs migrate                       bring the file database's schema up to date, print its version, and exit
                                     (LFS_DATABASE_URL, or SQLite in LFS_DATA_DIR); refuses a newer schema
+  lfs provision [--dry-run] [--cloudformation] [--print-lfs-policy] ...
+                                    create or check what LFS needs in AWS (lfs provision --help)
   lfs token --sub <subject> [--tenant <t>] [--admin] [--expires-in 1h]
                                     print a development token signed with the data folder's secret
   lfs local-aws [--port 4566] [--data-dir DIR] [--host 127.0.0.1] [--secure-transport]
@@ -31,6 +33,8 @@ async function run(argv: string[]): Promise<void> {
       return migrate(rest, settings());
     case 'local-aws':
       return localAws(rest, settings());
+    case 'provision':
+      return provision(rest);
     default:
       process.stdout.write(`${usage}\n`);
       if (command && command !== 'help' && command !== '--help') process.exitCode = 2;
@@ -72,6 +76,39 @@ async function migrate(args: string[], config: Config): Promise<void> {
   process.stdout.write(from === to ? `The file database (${where}) is at schema version ${to}; nothing to do.\n` : `Migrated the file database (${where}) from schema version ${from} to ${to}.\n`);
 }
 
+async function provision(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'dry-run': { type: 'boolean', default: false },
+      cloudformation: { type: 'boolean', default: false },
+      'print-lfs-policy': { type: 'boolean', default: false },
+      'lfs-principal': { type: 'string' },
+      'create-lfs-policy': { type: 'boolean', default: false },
+      'create-access-key': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  // Loaded on demand, as `serve` is: the KMS and IAM clients are for provisioning only.
+  const { provisionUsage, runProvision } = await import('./provision/command.js');
+  if (values.help) return void process.stdout.write(`${provisionUsage}\n`);
+  if (values['lfs-principal'] !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/\S+$/.test(values['lfs-principal'])) {
+    throw new UsageError('--lfs-principal must be an IAM user or role ARN (arn:aws:iam::<account>:user/<name> or :role/<name>)');
+  }
+  await runProvision(
+    {
+      dryRun: values['dry-run'],
+      cloudformation: values.cloudformation,
+      printLfsPolicy: values['print-lfs-policy'],
+      lfsPrincipal: values['lfs-principal'],
+      createLfsPolicy: values['create-lfs-policy'],
+      createAccessKey: values['create-access-key'],
+    },
+    settings(),
+    (text) => process.stdout.write(text),
+  );
+}
+
 async function localAws(args: string[], config: Config): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -108,14 +145,22 @@ async function localAws(args: string[], config: Config): Promise<void> {
 
 class UsageError extends Error {}
 
+/** node:util parseArgs refuses an unknown or malformed flag with one of these codes. */
+const isParseArgsError = (error: unknown) => /^ERR_PARSE_ARGS_/.test((error as { code?: string }).code ?? '');
+
 run(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof UsageError) {
-    process.stderr.write(`${error.message}\n\n${usage}\n`);
+  if (error instanceof ConfigError || error instanceof UsageError || isParseArgsError(error)) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
     process.exit(2);
   }
   // One clear line, not a stack: the operator runs the wrong build for this database.
   if (error instanceof Error && error.name === 'NewerSchemaError') {
     process.stderr.write(`lfs: ${error.message}\n`);
+    process.exit(1);
+  }
+  // A problem with the account or the settings is one line naming the resource and its fix, not a stack trace.
+  if ((error as Error | undefined)?.name === 'ProvisionError') {
+    process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
   }
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

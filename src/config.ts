@@ -18,6 +18,13 @@ type Settings = z.output<typeof settings>;
 
 /** The embedded endpoint runs unless told otherwise or pointed elsewhere. */
 const isLocal = (s: Settings) => s.LFS_LOCAL_AWS ?? !s.LFS_AWS_ENDPOINT;
+/** No LFS_AUTH_SECRET and no JWKS: tokens are signed with a secret LFS generates into its data folder. */
+const hasGeneratedSecret = (s: Settings) => s.LFS_AUTH_SECRET === undefined && s.LFS_AUTH_JWKS_URL === undefined;
+/**
+ * Development: the embedded endpoint and the generated secret. Nothing real
+ * is at stake, so GraphiQL is on and opens with a development token.
+ */
+const isDevelopment = (s: Settings) => isLocal(s) && hasGeneratedSecret(s);
 /** STS grants 900 s..12 h; only the embedded endpoint can be told to go lower (tests). */
 const minSessionSeconds = (s: Settings) => (isLocal(s) ? s.LFS_LOCAL_AWS_MIN_SESSION_SECONDS : 900);
 const decidesLocal = ['LFS_LOCAL_AWS', 'LFS_AWS_ENDPOINT', 'LFS_LOCAL_AWS_MIN_SESSION_SECONDS'] as const;
@@ -31,6 +38,10 @@ const crossChecks: ReadonlyArray<{ reads: ReadonlyArray<keyof Settings>; problem
   {
     reads: ['LFS_AWS_ACCESS_KEY_ID', 'LFS_AWS_SECRET_ACCESS_KEY'],
     problem: (s) => !s.LFS_AWS_ACCESS_KEY_ID !== !s.LFS_AWS_SECRET_ACCESS_KEY && 'LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY must be set together',
+  },
+  {
+    reads: ['LFS_AWS_ACCESS_KEY_ID', 'LFS_AWS_SESSION_TOKEN'],
+    problem: (s) => s.LFS_AWS_SESSION_TOKEN !== undefined && !s.LFS_AWS_ACCESS_KEY_ID && 'LFS_AWS_SESSION_TOKEN needs LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY',
   },
   {
     reads: ['LFS_LOCAL_AWS_ACCESS_KEY_ID', 'LFS_LOCAL_AWS_SECRET_ACCESS_KEY'],
@@ -73,8 +84,8 @@ const crossChecks: ReadonlyArray<{ reads: ReadonlyArray<keyof Settings>; problem
   },
 ];
 
-const credentialsOf = (accessKeyId: string | undefined, secretAccessKey: string | undefined) =>
-  accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+const credentialsOf = (accessKeyId: string | undefined, secretAccessKey: string | undefined, sessionToken?: string) =>
+  accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined;
 
 /** The settings as LFS reads them: grouped by concern, with derived values filled in. */
 const configSchema = settings
@@ -118,9 +129,13 @@ const configSchema = settings
         endpoint: s.LFS_AWS_ENDPOINT,
         publicEndpoint: s.LFS_AWS_PUBLIC_ENDPOINT,
         region: s.LFS_AWS_REGION,
+        /** Undefined: read from STS GetCallerIdentity at start (the embedded endpoint's own account when embedded). */
         accountId: s.LFS_AWS_ACCOUNT_ID,
         /** Undefined means the SDK's default chain. */
-        credentials: credentialsOf(s.LFS_AWS_ACCESS_KEY_ID, s.LFS_AWS_SECRET_ACCESS_KEY),
+        credentials: credentialsOf(s.LFS_AWS_ACCESS_KEY_ID, s.LFS_AWS_SECRET_ACCESS_KEY, s.LFS_AWS_SESSION_TOKEN),
+        /** Create or fix the resources at start instead of only checking them (always when embedded). */
+        provisionOnStart: isLocal(s) || s.LFS_PROVISION_ON_START,
+        resourceRecheckSeconds: s.LFS_RESOURCE_RECHECK_SECONDS,
       },
       storage: {
         dockBucket: s.LFS_DOCK_BUCKET,
@@ -129,7 +144,8 @@ const configSchema = settings
         vaultKmsKeyId: s.LFS_VAULT_KMS_KEY_ID,
         dockEventsQueue: s.LFS_DOCK_EVENTS_QUEUE,
         fileEventsQueue: s.LFS_FILE_EVENTS_QUEUE,
-        uploadRoleArn: s.LFS_UPLOAD_ROLE_ARN ?? `arn:aws:iam::${s.LFS_AWS_ACCOUNT_ID}:role/lfs-upload`,
+        /** Undefined: `arn:aws:iam::<account>:role/lfs-upload`, once the account is known (see `uploadRoleArnOf`). */
+        uploadRoleArn: s.LFS_UPLOAD_ROLE_ARN,
       },
       uploads: {
         credentialsTtlSeconds: s.LFS_CREDENTIALS_TTL_SECONDS,
@@ -142,6 +158,8 @@ const configSchema = settings
       },
       auth: {
         secret: s.LFS_AUTH_SECRET,
+        /** The secret is LFS's own, generated into the data folder: `npm start` prints a development token. */
+        generatedSecret: hasGeneratedSecret(s),
         issuer: s.LFS_AUTH_ISSUER,
         audience: s.LFS_AUTH_AUDIENCE,
         jwksUrl: s.LFS_AUTH_JWKS_URL,
@@ -192,11 +210,18 @@ const configSchema = settings
       shutdownGraceSeconds: s.LFS_SHUTDOWN_GRACE_SECONDS,
       logLevel: s.LFS_LOG_LEVEL,
       failpoint: s.LFS_FAILPOINT,
-      graphiql: s.LFS_GRAPHIQL,
+      /** See isDevelopment: GraphiQL's default, its development token and examples, the banner's token. */
+      development: isDevelopment(s),
+      graphiql: s.LFS_GRAPHIQL ?? isDevelopment(s),
     };
   });
 
 export type Config = z.output<typeof configSchema>;
+
+/** The upload role's ARN: the configured one, or `lfs-upload` in `accountId`. */
+export function uploadRoleArnOf(config: Config, accountId: string): string {
+  return config.storage.uploadRoleArn ?? `arn:aws:iam::${accountId}:role/lfs-upload`;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

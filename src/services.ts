@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { subscriptionsOf, type LfsPubSub } from './api/pubsub.js';
 import type { GraphqlWs } from './api/websocket.js';
 import { createApi } from './api/server.js';
-import { authenticatorOptions, createAuthenticator } from './auth/index.js';
+import { authenticatorOptions, createAuthenticator, mintDevelopmentToken } from './auth/index.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
 import { createOutboxRelay, type OutboxRelay } from './aws/outbox-relay.js';
 import type { Storage } from './aws/storage.js';
@@ -82,7 +82,7 @@ export function createServices(inputs: ServiceInputs): Services {
     statusChanges,
     issuer: createCredentialIssuer({
       sts: clients.sts,
-      roleArn: config.storage.uploadRoleArn,
+      roleArn: storage.uploadRoleArn,
       dock,
       ttlSeconds: config.uploads.credentialsTtlSeconds,
       minTtlSeconds,
@@ -90,7 +90,7 @@ export function createServices(inputs: ServiceInputs): Services {
     revocations: createRevocations({
       s3: clients.s3,
       dock,
-      roleArn: config.storage.uploadRoleArn,
+      roleArn: storage.uploadRoleArn,
       maxCredentialSeconds: Math.max(config.uploads.credentialsTtlSeconds, minTtlSeconds),
       // Two instances cancelling at once must not overwrite each other's Deny.
       exclusive: (work) => database.locks.withLock('dock bucket policy', work),
@@ -108,7 +108,8 @@ export function createServices(inputs: ServiceInputs): Services {
   });
   // With SQLite one instance counts alone; with PostgreSQL the buckets are shared.
   const rateBuckets = database.dialect === 'postgres' ? database.rateBuckets : undefined;
-  const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, rateBuckets });
+  const developmentToken = config.development ? () => mintDevelopmentToken(inputs.authSecret, config.auth) : undefined;
+  const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, rateBuckets, developmentToken });
 
   const readiness = createReadinessProbe({ repository, s3: clients.s3, sqs: clients.sqs, dock, queueUrl: storage.resources.dockEventsQueueUrl });
   const handle = createRouter({

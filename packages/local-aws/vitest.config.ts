@@ -15,8 +15,9 @@ export default defineConfig({
     name: 'local-aws',
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/sealing-worker.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Bounds on failure, not measures of speed: sized for two busy cores (benchmarks measure speed).
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
     // The pinned SDK works on Node 20; its notice about future releases is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

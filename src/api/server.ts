@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
@@ -11,6 +10,7 @@ import type { UploadService } from '../uploads/upload-service.js';
 import type { ApiServices, Context } from './context.js';
 import { useBodyLimit } from './body-limit.js';
 import { isPublicError, maskInternalError, useOperationErrorMasking } from './errors.js';
+import { createGraphiQLPage } from './graphiql.js';
 import { useIntrospectionLimit } from './introspection-limit.js';
 import { armorPlugins } from './limits.js';
 import { useOperationLog } from './operation-log.js';
@@ -31,6 +31,8 @@ export interface ApiOptions {
   files: Pick<FileRepository, 'list'>;
   /** Where rate-limit buckets live: this process by default, the database when instances share limits. */
   rateBuckets?: RateBuckets;
+  /** Mints the token GraphiQL opens with; only in development (see `GraphiQLPageOptions`). */
+  developmentToken?: () => Promise<string>;
 }
 
 /** What the node:http adapter hands yoga alongside each request. */
@@ -78,13 +80,14 @@ export function createApi(options: ApiOptions): Api {
     },
   };
   const requestIds = createRequestIds();
+  const graphiql = createGraphiQLPage({ developmentToken: options.developmentToken, listenHost: config.host });
 
   const yoga = createYoga<NodeServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Large File Service' } : false,
+    graphiql: config.graphiql ? graphiql.options : false,
     // The bundled GraphiQL works offline (yoga's default loads it from a CDN).
-    renderGraphiQL,
+    renderGraphiQL: graphiql.render,
     landingPage: false,
     logging: false,
     // Several operations in one POST (a JSON array), each still limited by armor.
@@ -118,7 +121,7 @@ export function createApi(options: ApiOptions): Api {
       useOperationErrorMasking(logger),
       // After masking, so it records the codes the client saw.
       useOperationLog(logger),
-      ...(config.graphiql ? [] : [noIntrospection]),
+      ...(config.graphiql ? [graphiql.plugin] : [noIntrospection]),
     ],
   });
 

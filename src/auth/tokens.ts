@@ -27,3 +27,11 @@ export async function mintToken(secret: string, options: MintTokenOptions): Prom
     .setExpirationTime(expiresAt)
     .sign(new TextEncoder().encode(secret));
 }
+
+/** Who the development token speaks for, and for how long: `npm start` prints one and GraphiQL opens with one. */
+export const DEVELOPMENT_TOKEN = { sub: 'dev', hours: 12 } as const;
+
+/** A fresh development token (sub "dev", 12 h) signed with `secret`. */
+export function mintDevelopmentToken(secret: string, auth: { issuer: string; audience: string }): Promise<string> {
+  return mintToken(secret, { sub: DEVELOPMENT_TOKEN.sub, issuer: auth.issuer, audience: auth.audience, expiresIn: `${DEVELOPMENT_TOKEN.hours}h` });
+}

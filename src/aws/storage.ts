@@ -1,14 +1,12 @@
 import type { LocalAws } from '@lfs/local-aws';
 import type { Config } from '../config.js';
-import { buildUploadRolePolicy } from '../credentials/session-policy.js';
 import type { DisposalStack } from '../disposal.js';
 import type { EncryptedBucket } from '../files/model.js';
 import type { Logger } from '../logger.js';
-import { bootstrapResources, type BootstrappedResources } from './bootstrap.js';
 import { createAwsClients, type AwsClients } from './clients.js';
 
-/** Everything LFS reaches in AWS (or the embedded endpoint), resolved and ready. */
-export interface Storage {
+/** The endpoint LFS talks to, connected: nothing is known yet about what is in the account. */
+export interface Connection {
   /** The embedded endpoint, when it runs in process. */
   localAws: LocalAws | undefined;
   clients: AwsClients;
@@ -16,25 +14,36 @@ export interface Storage {
   presignClients: AwsClients;
   /** What browsers are told to use: the S3 endpoint (null on AWS) and the region. */
   browserEndpoint: { endpoint: string | null; region: string };
+}
+
+/** The queues LFS works with, by URL. */
+export interface QueueUrls {
+  dockEventsQueueUrl: string;
+  deadLetterQueueUrl: string;
+  fileEventsQueueUrl: string;
+}
+
+/** Everything LFS reaches in AWS (or the embedded endpoint), checked and ready. */
+export interface Storage extends Connection {
+  accountId: string;
+  /** The write-only role upload sessions are cut from. */
+  uploadRoleArn: string;
   /** The loading dock and the vault, with their keys resolved to ARNs. */
   dock: EncryptedBucket;
   vault: EncryptedBucket;
-  resources: BootstrappedResources;
+  resources: QueueUrls;
 }
 
 /**
- * Starts the embedded endpoint when configured (with its keys and the upload
- * role), connects the SDK clients and creates the buckets, queues and
- * notification that are missing. Whatever it opens is deferred on `opened`
- * as it goes, so a failure half-way leaves nothing running.
+ * Starts the embedded endpoint when configured and connects the SDK
+ * clients. Whatever it opens is deferred on `opened` as it goes, so a
+ * failure half-way leaves nothing running.
  */
-export async function connectStorage(config: Config, logger: Logger, opened: DisposalStack): Promise<Storage> {
-  const { aws, storage } = config;
+export async function connectStorage(config: Config, logger: Logger, opened: DisposalStack): Promise<Connection> {
+  const { aws } = config;
   let localAws: LocalAws | undefined;
   let endpoint = aws.endpoint;
   let credentials = aws.credentials;
-  let dockKmsKeyArn = storage.dockKmsKeyId;
-  let vaultKmsKeyArn = storage.vaultKmsKeyId;
   if (aws.local) {
     // Loaded only here: LFS on AWS never loads the endpoint, its worker threads or their bundle.
     const { createLocalAws } = await import('@lfs/local-aws');
@@ -45,7 +54,7 @@ export async function connectStorage(config: Config, logger: Logger, opened: Dis
       region: aws.region,
       accountId: aws.accountId,
       // A copy: the settings are frozen, and whoever gets the endpoint's credentials may hand them to the SDK, which writes on them.
-      rootCredentials: aws.credentials && { ...aws.credentials },
+      rootCredentials: aws.credentials && { accessKeyId: aws.credentials.accessKeyId, secretAccessKey: aws.credentials.secretAccessKey },
       minSessionDurationSeconds: aws.localMinSessionSeconds,
       secureTransport: aws.localSecureTransport,
       maxUploadsPerKey: aws.localMaxUploadsPerKey,
@@ -55,13 +64,6 @@ export async function connectStorage(config: Config, logger: Logger, opened: Dis
     opened.defer(() => localAws!.stop());
     endpoint = localAws.url;
     credentials = localAws.rootCredentials;
-    dockKmsKeyArn = localAws.ensureKey(storage.dockKmsKeyId).arn;
-    vaultKmsKeyArn = localAws.ensureKey(storage.vaultKmsKeyId).arn;
-    localAws.putRole({
-      name: storage.uploadRoleArn.split('/').pop()!,
-      policies: [buildUploadRolePolicy(storage.dockBucket, dockKmsKeyArn)],
-      maxSessionDurationSeconds: 43_200,
-    });
   }
   const clients = createAwsClients({ endpoint, region: aws.region, credentials });
   opened.defer(() => clients.destroy());
@@ -71,28 +73,5 @@ export async function connectStorage(config: Config, logger: Logger, opened: Dis
     presignClients = createAwsClients({ endpoint: publicEndpoint, region: aws.region, credentials });
     opened.defer(() => presignClients.destroy());
   }
-  const dock = { name: storage.dockBucket, kmsKeyArn: dockKmsKeyArn };
-  const vault = { name: storage.vaultBucket, kmsKeyArn: vaultKmsKeyArn };
-  const resources = await bootstrapResources({
-    s3: clients.s3,
-    sqs: clients.sqs,
-    region: aws.region,
-    dock,
-    vault,
-    dockEventsQueue: storage.dockEventsQueue,
-    fileEventsQueue: storage.fileEventsQueue,
-    visibilitySeconds: config.promotion.visibilitySeconds,
-    maxReceives: config.promotion.maxReceives,
-    dockLifecycleDays: config.cleanup.dockLifecycleDays,
-    uploadOrigins: config.uploads.origins,
-  });
-  return {
-    localAws,
-    clients,
-    presignClients,
-    browserEndpoint: { endpoint: publicEndpoint ?? null, region: aws.region },
-    dock,
-    vault,
-    resources,
-  };
+  return { localAws, clients, presignClients, browserEndpoint: { endpoint: publicEndpoint ?? null, region: aws.region } };
 }

@@ -31,13 +31,26 @@ export const awsSettings = {
   LFS_AWS_REGION: z.string().min(1).default('us-east-1'),
   /**
    * Static credentials LFS signs its AWS calls with (set both); the SDK's
-   * default chain (environment, profile, instance role) when unset. In
-   * embedded mode they become the embedded endpoint's root credentials.
+   * default provider chain when unset (AWS_* environment variables, the
+   * shared config and credentials files and AWS_PROFILE, web identity,
+   * ECS container and EC2 instance metadata). In embedded mode they become
+   * the embedded endpoint's root credentials.
    */
   LFS_AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
   LFS_AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-  /** @default 000000000000 */
-  LFS_AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/).default('000000000000'),
+  /** With temporary static credentials (an STS session): their session token. */
+  LFS_AWS_SESSION_TOKEN: z.string().min(1).optional(),
+  /** The account LFS's resources live in. @default the account of LFS's credentials (STS GetCallerIdentity); 000000000000 embedded */
+  LFS_AWS_ACCOUNT_ID: z.string().regex(/^\d{12}$/).optional(),
+  /**
+   * Against AWS or an external endpoint, LFS only checks at start that what
+   * `lfs provision` creates is there and as it should be; true makes it
+   * create or fix it instead (its credentials then need provisioning rights).
+   * The embedded endpoint is always provisioned at start. @default false
+   */
+  LFS_PROVISION_ON_START: bool.default(false),
+  /** While resources are missing, LFS checks again this often and becomes ready once they are there. @default 30 */
+  LFS_RESOURCE_RECHECK_SECONDS: int(1, 3600).default(30),
   /** @default lfs-dock */
   LFS_DOCK_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).default('lfs-dock'),
   /** @default lfs-vault */
@@ -51,5 +64,8 @@ export const awsSettings = {
   /** @default lfs-file-events */
   LFS_FILE_EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/).default('lfs-file-events'),
   /** Role assumed for upload credentials; defaults to arn:aws:iam::<account>:role/lfs-upload. */
-  LFS_UPLOAD_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  LFS_UPLOAD_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'must be an IAM role ARN (arn:aws:iam::<account>:role/[path/]name)')
+    .optional(),
 };

@@ -12,8 +12,12 @@ export const serverSettings = {
   LFS_DATA_DIR: z.string().min(1).default('./.lfs'),
   /** debug | info | warn | error | silent. @default info */
   LFS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  /** Serve GraphiQL and introspection. @default true */
-  LFS_GRAPHIQL: bool.default(true),
+  /**
+   * Serve GraphiQL and introspection. On by default only in development (the
+   * embedded endpoint with the secret LFS generated), off otherwise.
+   * @default true in development, false otherwise
+   */
+  LFS_GRAPHIQL: bool.optional(),
   /** Seconds a worker waits for in-flight promotions at shutdown before handing their messages back. @default 20 */
   LFS_SHUTDOWN_GRACE_SECONDS: int(0, 3600).default(20),
   /** Test only: die with SIGKILL at this point of the promotion (see src/failpoints.ts). */

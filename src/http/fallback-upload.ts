@@ -26,6 +26,7 @@ export function createFallbackUploadHandler(options: FallbackUploadHandlerOption
     return options.upload(caller, fileId, {
       length: header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined,
       open() {
+        logger.info({ fileId }, 'fallback upload streaming into the dock');
         // A client hanging up ends the body short instead of erroring it: the endpoint then refuses the
         // incomplete upload (nothing stored), and no stream error escapes inside the SDK.
         const body = new PassThrough();
@@ -46,6 +47,7 @@ export function createFallbackUploadHandler(options: FallbackUploadHandlerOption
     } catch (error) {
       const code: ErrorCode = error instanceof LfsError ? error.code : error instanceof DatabaseUnavailableError ? 'UNAVAILABLE' : 'INTERNAL';
       if (code === 'INTERNAL') logger.error({ err: error, fileId }, 'fallback upload failed');
+      else logger.info({ fileId, code }, 'fallback upload refused');
       const message = error instanceof LfsError ? error.message : errorCodes[code].message;
       // Unread body bytes would otherwise hold the connection; close it instead of draining gigabytes.
       res.shouldKeepAlive = false;

@@ -3,6 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDigester } from '@lfs/checksums';
 import { drain, eventsByFile } from './queues.js';
 import type { Ticket } from './operations.js';
+import { WAIT_TIMEOUT_MS } from './waits.js';
 import { s3ForTicket } from './uploader.js';
 
 /** One PutObject of `body` on the ticket's dock key, with only the ticket's credentials (as its owner can, again and again). */
@@ -28,7 +29,7 @@ export async function putWithTicket(ticket: Ticket, body: Buffer): Promise<void>
  * FileFailed), draining the queue until at least one arrived or `timeoutMs`
  * passed.
  */
-export async function fileEventTypes(sqs: SQSClient, url: string, fileId: string, timeoutMs = 5000): Promise<string[]> {
+export async function fileEventTypes(sqs: SQSClient, url: string, fileId: string, timeoutMs = WAIT_TIMEOUT_MS): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   const seen: string[] = [];
   while (Date.now() < deadline) {

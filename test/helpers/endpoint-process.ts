@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { START_TIMEOUT_MS } from './waits.js';
 
 const main = fileURLToPath(new URL('./endpoint-main.ts', import.meta.url));
 
@@ -28,7 +29,10 @@ export async function spawnEndpoint(dataDir: string): Promise<EndpointProcess> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<{ url: string; credentials: EndpointProcess['credentials']; dockKeyArn: string; vaultKeyArn: string }>(
     (resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the endpoint did not start:\n${output}`)), 30_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`the endpoint did not start:\n${output}`));
+      }, START_TIMEOUT_MS);
       child.stdout!.on('data', (chunk) => {
         output += chunk;
         const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
@@ -50,6 +54,8 @@ export async function spawnEndpoint(dataDir: string): Promise<EndpointProcess> {
       LFS_AWS_SECRET_ACCESS_KEY: ready.credentials.secretAccessKey,
       LFS_DOCK_KMS_KEY_ID: ready.dockKeyArn,
       LFS_VAULT_KMS_KEY_ID: ready.vaultKeyArn,
+      // The endpoint is provisioned with the default settings; a test's own (a shorter visibility) are applied at start.
+      LFS_PROVISION_ON_START: 'true',
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { FILE, FILE_EVENTS, REQUEST_UPLOAD, type Ticket } from './operations.js';
+import { WAIT_TIMEOUT_MS } from './waits.js';
 import { within, type Stack } from './stack.js';
 
 export interface FileState {
@@ -24,7 +25,7 @@ export async function awaitStatus(
   token: string,
   fileId: string,
   statuses: string[],
-  timeoutMs = 20_000,
+  timeoutMs = WAIT_TIMEOUT_MS,
   client: Client = stack.ws(token),
 ): Promise<FileState> {
   let cancel = () => {};

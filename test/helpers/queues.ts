@@ -1,4 +1,6 @@
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import type { App } from '../../src/app.js';
 
 /** An SQS client with the embedded endpoint's root credentials. */
@@ -37,4 +39,17 @@ export function eventsByFile(messages: Message[]): Record<string, string[]> {
     (byFile[body.fileId] ??= []).push(body.type);
   }
   return byFile;
+}
+
+/**
+ * How many announcements LFS has committed (its outbox, in the data folder's
+ * SQLite) and not yet sent: once none, every event it will send is on the queue.
+ */
+export function unsentAnnouncements(dataDir: string): number {
+  const db = new Database(join(dataDir, 'lfs.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS count FROM announcements').get() as { count: number }).count;
+  } finally {
+    db.close();
+  }
 }

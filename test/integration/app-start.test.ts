@@ -7,6 +7,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { REQUEST_UPLOAD } from '../helpers/operations.js';
+import { START_TIMEOUT_MS } from '../helpers/waits.js';
 import { startStack, testEnv } from '../helpers/stack.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
 
@@ -79,14 +80,14 @@ describe('starting the app', () => {
       import { loadConfig } from ${source('config.ts')};
       await createApp(loadConfig(process.env)).start().catch((error) => console.log('start failed:', error.code));
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const child = spawn(process.execPath, ['--conditions=@lfs/source', '--import', 'tsx', '--input-type=module', '-e', script], {
       env: { ...process.env, ...testEnv(dir, { LFS_PORT: String(taken.port) }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
     cleanup(async () => clearTimeout(timer));
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (...exit) => resolve(exit)));
     expect({ code, signal, output }).toMatchObject({ code: 0, signal: null, output: expect.stringContaining('start failed: EADDRINUSE') });

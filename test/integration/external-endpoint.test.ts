@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildUploadRolePolicy } from '../../src/credentials/session-policy.js';
 import { randomStream } from '../helpers/data.js';
 import { FILE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
-import { until } from '../helpers/process.js';
+import { lfsFromSource, until } from '../helpers/process.js';
+import { externalEnv, provisionS3AndSqs } from '../helpers/provisioned.js';
 import { testEnv } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
 
-const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
 const recordModules = fileURLToPath(new URL('../helpers/record-modules.mjs', import.meta.url));
 const endpointPackage = fileURLToPath(new URL('../../packages/local-aws/', import.meta.url));
 
@@ -30,7 +29,7 @@ interface Served {
 async function serveOneFile(dataDir: string, env: Record<string, string>): Promise<Served> {
   // Beside the data folder, which LFS creates itself.
   const log = `${dataDir}-modules.log`;
-  const child = spawn(process.execPath, ['--import', recordModules, cli, 'serve'], {
+  const child = spawn(process.execPath, ['--import', recordModules, ...lfsFromSource, 'serve'], {
     env: { ...process.env, ...testEnv(dataDir, env), LFS_TEST_MODULE_LOG: log },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -94,17 +93,9 @@ describe('LFS against an external AWS endpoint', () => {
   });
 
   it('promotes an upload without loading any module of @lfs/local-aws', async () => {
-    const dock = endpoint.ensureKey('alias/external-dock').arn;
-    const vault = endpoint.ensureKey('alias/external-vault').arn;
-    endpoint.putRole({ name: 'lfs-upload', policies: [buildUploadRolePolicy('lfs-dock', dock)], maxSessionDurationSeconds: 43_200 });
-    const served = await serveOneFile(join(parent, 'external'), {
-      LFS_LOCAL_AWS: 'false',
-      LFS_AWS_ENDPOINT: endpoint.url,
-      LFS_AWS_ACCESS_KEY_ID: endpoint.rootCredentials.accessKeyId,
-      LFS_AWS_SECRET_ACCESS_KEY: endpoint.rootCredentials.secretAccessKey,
-      LFS_DOCK_KMS_KEY_ID: dock,
-      LFS_VAULT_KMS_KEY_ID: vault,
-    });
+    // LFS only checks an endpoint it does not run: provisioning comes first.
+    const { settings } = await provisionS3AndSqs(endpoint, { LFS_DOCK_KMS_KEY_ID: 'alias/external-dock', LFS_VAULT_KMS_KEY_ID: 'alias/external-vault' });
+    const served = await serveOneFile(join(parent, 'external'), externalEnv(endpoint, settings));
     expect(served.status).toBe('AVAILABLE');
     // The recording works: it saw the module that imports the endpoint on demand.
     expect(served.modules.some((url) => url.endsWith('/src/aws/storage.ts'))).toBe(true);

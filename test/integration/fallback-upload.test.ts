@@ -1,9 +1,11 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { request } from 'node:http';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomStream, sha256Of } from '../helpers/data.js';
 import { awaitStatus, requestUpload } from '../helpers/files.js';
+import { recordLogs } from '../helpers/logs.js';
 import { FILE } from '../helpers/operations.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 
@@ -29,8 +31,9 @@ function put(url: string, token: string | undefined, body: Buffer | NodeJS.Reada
 describe('PUT /uploads/<fileId>: the fallback for clients that cannot reach the dock', () => {
   let stack: Stack;
   let alice: string;
+  const logs = recordLogs();
   beforeAll(async () => {
-    stack = await startStack({ LFS_FALLBACK_MAX_BYTES: String(8 * 1024 * 1024) });
+    stack = await startStack({ LFS_FALLBACK_MAX_BYTES: String(8 * 1024 * 1024) }, undefined, { logger: logs.logger });
     alice = await stack.token('alice');
   });
   afterAll(() => stack?.stop());
@@ -68,18 +71,16 @@ describe('PUT /uploads/<fileId>: the fallback for clients that cannot reach the 
   it('stores nothing when the client goes away mid-body', async () => {
     const ticket = await requestUpload(stack, alice, { name: 'cut.bin', size: 1024 * 1024 });
     const { port } = new URL(stack.app.url);
-    await new Promise<void>((resolve) => {
-      const socket = connect(Number(port), '127.0.0.1', () => {
-        socket.write(
-          `PUT /uploads/${ticket.file.id} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${alice}\r\ncontent-length: ${1024 * 1024}\r\n\r\n`,
-        );
-        socket.write(Buffer.alloc(300 * 1024), () => setTimeout(() => socket.destroy(), 100));
-      });
-      socket.on('close', () => resolve());
-      socket.on('error', () => {});
-    });
-    // Give the server a moment to notice and clean up, then nothing may be left.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    socket.write(`PUT /uploads/${ticket.file.id} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer ${alice}\r\ncontent-length: ${1024 * 1024}\r\n\r\n`);
+    socket.write(Buffer.alloc(300 * 1024));
+    const about = (message: string) => (line: { msg: string; fileId?: string }) => line.msg === message && line.fileId === ticket.file.id;
+    // Mid-body: LFS is streaming it into the dock when the client goes away.
+    await logs.line('the body streaming into the dock', about('fallback upload streaming into the dock'));
+    socket.destroy();
+    expect((await logs.line('the upload refused', about('fallback upload refused'))).code).toBe('BAD_USER_INPUT');
     expect((await stack.graphql(alice, FILE, { id: ticket.file.id })).data.file.status).toBe('AWAITING_UPLOAD');
     const dock = await stack.rootS3().send(new ListObjectsV2Command({ Bucket: stack.app.config.storage.dockBucket, Prefix: ticket.target.key }));
     expect(dock.KeyCount).toBe(0);

@@ -8,6 +8,7 @@ import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { randomStream } from '../helpers/data.js';
 import { FILE, FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
 import { processGraphql as graphql, spawnLfs } from '../helpers/process.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 import { firstEvent, within } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
 
@@ -47,7 +48,7 @@ describe('a crash between upload and promotion', () => {
     cleanup.push(() => client.dispose() as Promise<void>);
     const available = firstEvent(client, FILE_AVAILABLE, { fileId: ticket.file.id });
     const now = await graphql(second, FILE, { id: ticket.file.id });
-    if (now.data.file.status !== 'AVAILABLE') await within(available.promise, 20_000, 'fileAvailable after restart');
+    if (now.data.file.status !== 'AVAILABLE') await within(available.promise, WAIT_TIMEOUT_MS, 'fileAvailable after restart');
     available.cancel();
     expect((await graphql(second, FILE, { id: ticket.file.id })).data.file.status).toBe('AVAILABLE');
   });

@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomStream, sha256Of } from '../helpers/data.js';
 import { FILE, FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../helpers/operations.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 import { firstEvent, firstSseEvent, startStack, within, type Stack } from '../helpers/stack.js';
 import { uploadWithTicket } from '../helpers/uploader.js';
 
@@ -37,7 +38,7 @@ describe('the whole upload flow on the embedded default', () => {
     const data = randomStream(size);
     await uploadWithTicket(ticket, data.stream, { partSize: 8 * MiB, queueSize: 4 });
 
-    const [wsEvent, sseEvent] = await within(Promise.all([viaWs.promise, viaSse.promise]), 20_000, 'fileAvailable');
+    const [wsEvent, sseEvent] = await within(Promise.all([viaWs.promise, viaSse.promise]), WAIT_TIMEOUT_MS, 'fileAvailable');
     expect(wsEvent.fileAvailable).toMatchObject({ id: ticket.file.id, status: 'AVAILABLE', size, name: 'holiday video.mp4' });
     expect(sseEvent.fileAvailable).toMatchObject({ id: ticket.file.id, status: 'AVAILABLE' });
 

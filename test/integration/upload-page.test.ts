@@ -2,9 +2,11 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { needs } from '../../packages/local-aws/test/helpers/outside-tools.js';
 import { CHROMIUM_ARGS, findChromium } from '../helpers/browser.js';
 import { sha256Of } from '../helpers/data.js';
 import { startStack, type Stack } from '../helpers/stack.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 
 const MiB = 1024 * 1024;
 const executablePath = findChromium();
@@ -16,7 +18,7 @@ async function rows(page: import('playwright-core').Page) {
   );
 }
 
-describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath})`, () => {
+describe.skipIf(!needs({ name: 'Chromium', path: executablePath, debianPackage: 'chromium', variable: 'LFS_TEST_CHROMIUM' }))(`the upload page in Chromium (${executablePath})`, () => {
   let stack: Stack;
   let browser: Browser;
   beforeAll(async () => {
@@ -42,7 +44,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
       '#file',
       Object.entries(files).map(([name, buffer]) => ({ name, mimeType: name.endsWith('.txt') ? 'text/plain' : 'application/octet-stream', buffer })),
     );
-    await page.waitForFunction(() => document.querySelectorAll('#uploads li[data-state]').length === 2, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#uploads li[data-state]').length === 2, undefined, { timeout: WAIT_TIMEOUT_MS });
     expect(problems).toEqual([]);
     expect((await rows(page)).sort((a, b) => a.name!.localeCompare(b.name!))).toEqual([
       { name: 'big.bin', state: 'done', status: 'AVAILABLE' },
@@ -64,7 +66,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
     await page.fill('#token', 'not-a-token');
     await page.dispatchEvent('#token', 'change');
     await page.setInputFiles('#file', [{ name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') }]);
-    await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: WAIT_TIMEOUT_MS });
     const [shown] = await rows(page);
     expect(shown.state).toBe('failed');
     expect(shown.status).toMatch(/^error: .*(token|auth)/i);
@@ -84,7 +86,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
       await page.fill('#token', await shortLived.token('alice'));
       await page.dispatchEvent('#token', 'change');
       await page.setInputFiles('#file', [{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: randomBytes(11 * MiB) }]);
-      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: WAIT_TIMEOUT_MS });
       expect(await rows(page)).toEqual([{ name: 'big.bin', state: 'done', status: 'AVAILABLE' }]);
       // 30 s credentials are inside the SDK's 5-minute refresh window from the start.
       expect(refreshes).toBeGreaterThan(0);
@@ -106,7 +108,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
       await page.fill('#token', await tight.token('alice'));
       await page.dispatchEvent('#token', 'change');
       await page.setInputFiles('#file', [{ name: 'late.bin', mimeType: 'application/octet-stream', buffer: randomBytes(1024) }]);
-      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: WAIT_TIMEOUT_MS });
       expect(await rows(page)).toEqual([{ name: 'late.bin', state: 'done', status: 'AVAILABLE' }]);
       // Asked once, was refused, and did not ask again.
       const answers = await Promise.all(refreshes);
@@ -146,7 +148,7 @@ describe.skipIf(!executablePath)(`the upload page in Chromium (${executablePath}
       await page.fill('#token', await strict.token('alice'));
       await page.dispatchEvent('#token', 'change');
       await page.setInputFiles('#file', [{ name: 'x.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('x') }]);
-      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => document.querySelector('#uploads li[data-state]'), undefined, { timeout: WAIT_TIMEOUT_MS });
       const [shown] = await rows(page);
       expect(shown.state).toBe('failed');
       expect(shown.status).toMatch(/^error: /);

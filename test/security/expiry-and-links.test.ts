@@ -5,6 +5,7 @@ import { FILE, REFRESH_CREDENTIALS, REQUEST_UPLOAD, type Ticket } from '../helpe
 import { startStack, type Stack } from '../helpers/stack.js';
 import { s3ForTicket } from '../helpers/uploader.js';
 import { awsRefusal, unchangedBy } from './attack.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 
 const LINK = 'mutation ($id: ID!, $seconds: Int) { createDownloadLink(fileId: $id, expiresIn: $seconds) { url expiresAt } }';
 const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
@@ -27,7 +28,7 @@ describe('expired and altered grants', () => {
     } finally {
       s3.destroy();
     }
-    await vi.waitFor(async () => expect((await stack.graphql(alice, FILE, { id: ticket.file.id })).data.file.status).toBe('AVAILABLE'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect((await stack.graphql(alice, FILE, { id: ticket.file.id })).data.file.status).toBe('AVAILABLE'), { timeout: WAIT_TIMEOUT_MS, interval: 50 });
   });
   afterAll(() => stack?.stop());
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintToken } from '../../src/auth/index.js';
 import { spawnLfs, type LfsProcess } from '../helpers/process.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 import type { Ticket } from '../helpers/operations.js';
 import { FILE, REQUEST_UPLOAD } from '../helpers/operations.js';
 import { s3ForTicket } from '../helpers/uploader.js';
@@ -22,7 +23,7 @@ describe('logs', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lfs-logs-'));
     lfs = await spawnLfs(dir, { LFS_LOG_LEVEL: 'trace' });
-  }, 30_000);
+  });
   afterAll(async () => {
     if (lfs && lfs.child.exitCode === null) {
       lfs.child.kill('SIGKILL');
@@ -65,7 +66,7 @@ describe('logs', () => {
     await graphql(alice, 'mutation ($id: ID!) { cancelUpload(fileId: $id) { id } }', { id: cancelled.file.id });
     await graphql(forged, REQUEST_UPLOAD, { input: { name: 'x', size: 1 } });
     await fetch(lfs.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${forged}x` }, body: '{"query":"{ __typename }"}' });
-    await vi.waitFor(async () => expect((await graphql(alice, FILE, { id: kept.file.id })).data.file.status).toBe('AVAILABLE'), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect((await graphql(alice, FILE, { id: kept.file.id })).data.file.status).toBe('AVAILABLE'), { timeout: WAIT_TIMEOUT_MS, interval: 100 });
 
     lfs.child.kill('SIGTERM');
     await lfs.exited;

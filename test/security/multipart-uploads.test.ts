@@ -11,6 +11,7 @@ import type { Ticket } from '../helpers/operations.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { s3ForTicket } from '../helpers/uploader.js';
 import { awsRefusal, unchangedBy } from './attack.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 
 /**
  * A ticket's credentials may start multipart uploads on their one key, and
@@ -108,7 +109,7 @@ describe('multipart uploads one ticket can open', () => {
       const cancelled = await stack.graphql(token, 'mutation ($id: ID!) { cancelUpload(fileId: $id) { status } }', { id: ticket.file.id });
       expect(cancelled.data.cancelUpload.status).toBe('CANCELLED');
       expect(await openUploads(stack, ticket.target.key)).toEqual([]);
-    }, 60_000);
+    });
   });
 
   describe('the cleanup job, whatever the engine allows', () => {
@@ -126,7 +127,7 @@ describe('multipart uploads one ticket can open', () => {
       const started: string[] = [];
       for (let i = 0; i < 15; i++) started.push(await alice.start());
       await vi.waitFor(async () => expect((await openUploads(stack, ticket.target.key)).sort()).toEqual(started.slice(-3).sort()), {
-        timeout: 15_000,
+        timeout: WAIT_TIMEOUT_MS,
         interval: 100,
       });
     });
@@ -140,7 +141,7 @@ describe('multipart uploads one ticket can open', () => {
       const oversized = await alice.start();
       await alice.stage(oversized, 1, 600);
       await alice.stage(oversized, 2, 600);
-      await vi.waitFor(async () => expect(await openUploads(stack, ticket.target.key)).toEqual([honest]), { timeout: 15_000, interval: 100 });
+      await vi.waitFor(async () => expect(await openUploads(stack, ticket.target.key)).toEqual([honest]), { timeout: WAIT_TIMEOUT_MS, interval: 100 });
     });
   });
 });

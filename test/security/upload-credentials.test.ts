@@ -20,6 +20,7 @@ import { FILE, REFRESH_CREDENTIALS, REQUEST_UPLOAD, type Ticket } from '../helpe
 import { startStack, type Stack } from '../helpers/stack.js';
 import { s3ForTicket } from '../helpers/uploader.js';
 import { awsRefusal, codesOf, unchangedBy } from './attack.js';
+import { WAIT_TIMEOUT_MS } from '../helpers/waits.js';
 
 const MiB = 1024 * 1024;
 
@@ -114,14 +115,14 @@ describe('upload credentials in the wrong hands', () => {
     expect(put.SSEKMSKeyId).toBe(ticket.target.kmsKeyId);
     const multipart = await s3.send(new CreateMultipartUploadCommand({ Bucket: dock(), Key: ticket.target.key }));
     expect([multipart.ServerSideEncryption, multipart.SSEKMSKeyId]).toEqual(['aws:kms', ticket.target.kmsKeyId]);
-    await vi.waitFor(async () => expect(await statusOf(ticket.file.id)).toBe('AVAILABLE'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect(await statusOf(ticket.file.id)).toBe('AVAILABLE'), { timeout: WAIT_TIMEOUT_MS, interval: 50 });
   });
 
   it('a write after promotion leaves the vault copy unchanged, and the stray dock object is removed', async () => {
     const { ticket, s3 } = await ticketFor(2048);
     const original = randomBytes(2048);
     await s3.send(new PutObjectCommand({ Bucket: dock(), Key: ticket.target.key, Body: original, ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ticket.target.kmsKeyId }));
-    await vi.waitFor(async () => expect(await statusOf(ticket.file.id)).toBe('AVAILABLE'), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect(await statusOf(ticket.file.id)).toBe('AVAILABLE'), { timeout: WAIT_TIMEOUT_MS, interval: 50 });
     const vaultKey = `files/${ticket.file.id}`;
     const before = await sha256(vault(), vaultKey);
     expect(before).toBe(createHash('sha256').update(original).digest('hex'));
@@ -130,7 +131,7 @@ describe('upload credentials in the wrong hands', () => {
     // The credentials still work for their key (STS cannot take them back), so the stray write lands...
     await s3.send(new PutObjectCommand({ Bucket: dock(), Key: ticket.target.key, Body: randomBytes(2048), ServerSideEncryption: 'aws:kms', SSEKMSKeyId: ticket.target.kmsKeyId }));
     // ...and the promotion worker deletes it instead of promoting it again.
-    await vi.waitFor(() => dockObjectGone(ticket.target.key), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => dockObjectGone(ticket.target.key), { timeout: WAIT_TIMEOUT_MS, interval: 50 });
     expect(await sha256(vault(), vaultKey)).toBe(before);
     const file = (await stack.graphql(alice, FILE, { id: ticket.file.id })).data.file;
     expect(file).toMatchObject({ status: 'AVAILABLE', availableAt });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, uploadRoleArnOf } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('has working defaults for the embedded mode', () => {
@@ -8,8 +8,27 @@ describe('loadConfig', () => {
     expect(config.aws.local).toBe(true);
     expect(config.aws.localPort).toBe(4566);
     expect(config.uploads.maxFileSize).toBe(5 * 1024 ** 4);
-    expect(config.storage.uploadRoleArn).toBe('arn:aws:iam::000000000000:role/lfs-upload');
+    expect(config.storage.uploadRoleArn).toBeUndefined();
+    expect(uploadRoleArnOf(config, '000000000000')).toBe('arn:aws:iam::000000000000:role/lfs-upload');
     expect(Object.isFrozen(config.storage)).toBe(true);
+  });
+
+  it.each([
+    ['the embedded endpoint with the generated secret', {}, true, true],
+    ['a configured secret', { LFS_AUTH_SECRET: 'a-configured-secret-of-enough-length-0123' }, false, false],
+    ['a JWKS', { LFS_AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json' }, false, false],
+    ['another endpoint', { LFS_AWS_ENDPOINT: 'http://127.0.0.1:9000' }, false, true],
+    ['AWS', { LFS_LOCAL_AWS: 'false' }, false, true],
+  ])('with %s: development (GraphiQL on by default) %s, a generated secret (a token in the banner) %s', (_, env, development, generatedSecret) => {
+    const config = loadConfig(env);
+    expect(config.development).toBe(development);
+    expect(config.graphiql).toBe(development);
+    expect(config.auth.generatedSecret).toBe(generatedSecret);
+  });
+
+  it('serves GraphiQL when LFS_GRAPHIQL says so, whatever the mode', () => {
+    expect(loadConfig({ LFS_GRAPHIQL: 'false' })).toMatchObject({ development: true, graphiql: false });
+    expect(loadConfig({ LFS_GRAPHIQL: 'true', LFS_LOCAL_AWS: 'false' })).toMatchObject({ development: false, graphiql: true });
   });
 
   it('uses an external endpoint instead of the embedded one when given', () => {
@@ -46,6 +65,15 @@ describe('loadConfig', () => {
       expect.stringMatching(/^LFS_UPLOAD_DEADLINE_SECONDS: /),
       'LFS_DOCK_BUCKET and LFS_VAULT_BUCKET must differ',
     ]);
+  });
+
+  it("reads LFS's temporary credentials with their session token, which needs the key", () => {
+    const config = loadConfig({ LFS_AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', LFS_AWS_SECRET_ACCESS_KEY: 'secret', LFS_AWS_SESSION_TOKEN: 'token' });
+    expect(config.aws.credentials).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+    expect(loadConfig({ LFS_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', LFS_AWS_SECRET_ACCESS_KEY: 'secret' }).aws.credentials).toEqual({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+    expect(() => loadConfig({ LFS_AWS_SESSION_TOKEN: 'token' })).toThrow(/LFS_AWS_SESSION_TOKEN needs LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY/);
+    // Unset, the account comes from STS at start.
+    expect(loadConfig({}).aws.accountId).toBeUndefined();
   });
 
   it('reads the root credentials of `lfs local-aws`, both or neither', () => {

@@ -4,10 +4,13 @@ import { createLocalAws } from './server.js';
 
 const usage = `Usage: lfs-local-aws [--port 4566] [--host 127.0.0.1] [--data-dir ./.local-aws]
                      [--secure-transport] [--max-uploads-per-key 10]
+                     [--extra-account 111111111111 ...]
 
-Serves the AWS-compatible endpoint (S3, STS, SQS, a KMS key ring) on local disk.
+Serves the AWS-compatible endpoint (S3, STS, SQS, IAM, KMS) on local disk.
 Root credentials come from LFS_LOCAL_AWS_ACCESS_KEY_ID and LFS_LOCAL_AWS_SECRET_ACCESS_KEY
-when both are set, otherwise they are generated into the data folder.`;
+when both are set, otherwise they are generated into the data folder; so are those
+of each --extra-account. With LFS_LOCAL_AWS_TLS_CERT and LFS_LOCAL_AWS_TLS_KEY (PEM
+files) it serves HTTPS.`;
 
 class UsageError extends Error {}
 
@@ -35,6 +38,7 @@ async function serve(argv: string[], env: Record<string, string | undefined>): P
       // Behind a TLS-terminating proxy, requests count as aws:SecureTransport.
       'secure-transport': { type: 'boolean', default: false },
       'max-uploads-per-key': { type: 'string', default: '10' },
+      'extra-account': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });
@@ -46,6 +50,11 @@ async function serve(argv: string[], env: Record<string, string | undefined>): P
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be a port number (0 for a free one)');
   const maxUploadsPerKey = Number(values['max-uploads-per-key']);
   if (!Number.isInteger(maxUploadsPerKey) || maxUploadsPerKey < 1) throw new UsageError('--max-uploads-per-key must be a positive integer');
+  const extraAccounts = values['extra-account']!;
+  for (const account of extraAccounts) if (!/^\d{12}$/.test(account)) throw new UsageError('--extra-account must be a 12-digit account id');
+  const certFile = env.LFS_LOCAL_AWS_TLS_CERT;
+  const keyFile = env.LFS_LOCAL_AWS_TLS_KEY;
+  if (Boolean(certFile) !== Boolean(keyFile)) throw new UsageError('LFS_LOCAL_AWS_TLS_CERT and LFS_LOCAL_AWS_TLS_KEY go together');
   const accessKeyId = env.LFS_LOCAL_AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.LFS_LOCAL_AWS_SECRET_ACCESS_KEY;
   const endpoint = createLocalAws({
@@ -55,12 +64,16 @@ async function serve(argv: string[], env: Record<string, string | undefined>): P
     rootCredentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
     secureTransport: values['secure-transport'],
     maxUploadsPerKey,
+    extraAccounts,
+    tls: certFile && keyFile ? { certFile: resolve(certFile), keyFile: resolve(keyFile) } : undefined,
   });
   await endpoint.start();
+  const others = [...endpoint.accountCredentials].filter(([account]) => account !== endpoint.accountId);
   process.stdout.write(
-    `AWS-compatible endpoint (S3, STS, SQS) at ${endpoint.url}\n` +
-      `  region: ${endpoint.region}\n  AWS_ACCESS_KEY_ID=${endpoint.rootCredentials.accessKeyId}\n` +
-      `  AWS_SECRET_ACCESS_KEY=${endpoint.rootCredentials.secretAccessKey}\n`,
+    `AWS-compatible endpoint (S3, STS, SQS, IAM, KMS) at ${endpoint.url}\n` +
+      `  region: ${endpoint.region}\n  account: ${endpoint.accountId}\n  AWS_ACCESS_KEY_ID=${endpoint.rootCredentials.accessKeyId}\n` +
+      `  AWS_SECRET_ACCESS_KEY=${endpoint.rootCredentials.secretAccessKey}\n` +
+      others.map(([account, root]) => `  account ${account} (root): AWS_ACCESS_KEY_ID=${root.accessKeyId} AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}\n`).join(''),
   );
   const stop = () => endpoint.stop().then(() => process.exit(0));
   process.on('SIGINT', stop);

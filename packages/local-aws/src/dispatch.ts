@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { authenticate, readAll, type RawBody } from './auth/index.js';
-import { renderQueryError, renderS3Error, renderSqsJsonError } from './error-responses.js';
+import { renderKmsError, renderQueryError, renderS3Error, renderSqsJsonError } from './error-responses.js';
 import { AwsError, isAwsError } from './errors.js';
+import type { Iam } from './iam/api/index.js';
 import type { CredentialStore } from './iam/credentials.js';
+import type { Kms } from './kms/api/index.js';
 import type { S3 } from './s3/index.js';
 import type { Sqs } from './sqs/index.js';
 import type { Sts } from './sts/index.js';
@@ -27,18 +29,20 @@ export interface DispatcherDeps {
   s3: S3;
   sts: Sts;
   sqs: Sqs;
+  iam: Iam;
+  kms: Kms;
   logger: { error(o: object, msg?: string): void };
 }
 
 /** Form bodies of the Query protocol are small; anything larger is not an STS/SQS call. */
 const MAX_FORM_BODY = 1024 * 1024;
 
-type Protocol = 's3' | 'sts' | 'sqs-json' | 'sqs-query';
+type Protocol = 's3' | 'sts' | 'sqs-json' | 'sqs-query' | 'iam' | 'kms';
 
 /**
  * Authenticates each request and hands it to the service its signing scope
- * names: s3 → S3, sts → STS (Query), sqs → SQS (JSON when `X-Amz-Target` is
- * set, else Query). Every failure becomes an error response in the protocol
+ * names: s3 → S3, sts → STS (Query), iam → IAM (Query), kms → KMS (JSON 1.1),
+ * sqs → SQS (JSON when `X-Amz-Target` is set, else Query). Every failure becomes an error response in the protocol
  * the client speaks; nothing throws out.
  */
 export function createDispatcher(deps: DispatcherDeps): (raw: RawRequest) => Promise<AwsResponse & { requestId: string }> {
@@ -89,6 +93,10 @@ async function handleByService(deps: DispatcherDeps, protocol: Protocol, request
       return deps.sqs.handle(request);
     case 'sqs-query':
       return deps.sqs.handle(request, await formParams(request));
+    case 'iam':
+      return deps.iam.handle(request, await formParams(request));
+    case 'kms':
+      return deps.kms.handle(request);
   }
 }
 
@@ -100,6 +108,10 @@ function protocolOf(service: string, headers: Record<string, string>): Protocol 
       return 'sts';
     case 'sqs':
       return headers['x-amz-target'] !== undefined ? 'sqs-json' : 'sqs-query';
+    case 'iam':
+      return 'iam';
+    case 'kms':
+      return 'kms';
     default:
       throw new AwsError('NotImplemented', `The service ${service} is not provided by this endpoint.`);
   }
@@ -109,6 +121,8 @@ function protocolOf(service: string, headers: Record<string, string>): Protocol 
 function guessProtocol(headers: Record<string, string>): Protocol {
   const credential = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\//.exec(headers['authorization'] ?? '')?.[1];
   if (credential === 'sts') return 'sts';
+  if (credential === 'iam') return 'iam';
+  if (credential === 'kms' || headers['x-amz-target']?.startsWith('TrentService.')) return 'kms';
   if (credential === 'sqs' || headers['x-amz-target']?.startsWith('AmazonSQS.')) return headers['x-amz-target'] ? 'sqs-json' : 'sqs-query';
   return 's3';
 }
@@ -134,5 +148,9 @@ function renderError(error: AwsError, protocol: Protocol, requestId: string, met
       return renderQueryError(error, requestId, 'sqs');
     case 'sqs-json':
       return renderSqsJsonError(error, requestId);
+    case 'iam':
+      return renderQueryError(error, requestId, 'iam');
+    case 'kms':
+      return renderKmsError(error, requestId);
   }
 }

@@ -48,7 +48,7 @@ const sqsQueryCodes: Partial<Record<string, string>> = {
 const faultOf = (error: AwsError) => (error.status >= 500 ? 'Receiver' : 'Sender');
 
 /** STS and SQS Query protocol: `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`. */
-export function renderQueryError(error: AwsError, requestId: string, service: 'sts' | 'sqs'): AwsResponse {
+export function renderQueryError(error: AwsError, requestId: string, service: 'sts' | 'sqs' | 'iam'): AwsResponse {
   const code = service === 'sqs' ? (sqsQueryCodes[error.code] ?? wireCode(error)) : error.code === 'InvalidAccessKeyId' ? 'InvalidClientTokenId' : wireCode(error);
   const body = xmlDocument('ErrorResponse', { Error: { Type: faultOf(error), Code: code, Message: error.message }, RequestId: requestId });
   return { status: error.status, headers: { 'content-type': 'text/xml' }, body };
@@ -66,5 +66,27 @@ export function renderSqsJsonError(error: AwsError, requestId: string): AwsRespo
       'x-amzn-requestid': requestId,
     },
     body: JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message: error.message }),
+  };
+}
+
+/** Codes shared with the other services, as KMS names them. */
+const kmsCodes: Partial<Record<string, string>> = {
+  AccessDenied: 'AccessDeniedException',
+  ValidationError: 'ValidationException',
+  KMS_NotFoundException: 'NotFoundException',
+  InvalidAccessKeyId: 'UnrecognizedClientException',
+  InvalidToken: 'UnrecognizedClientException',
+  SignatureDoesNotMatch: 'InvalidSignatureException',
+  ExpiredToken: 'ExpiredTokenException',
+  MissingAuthenticationToken: 'MissingAuthenticationTokenException',
+};
+
+/** KMS (JSON 1.1): `{"__type":"Code","message":…}`, the code also in `x-amzn-errortype`. */
+export function renderKmsError(error: AwsError, requestId: string): AwsResponse {
+  const code = kmsCodes[error.code] ?? wireCode(error);
+  return {
+    status: error.status,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': code, 'x-amzn-requestid': requestId },
+    body: JSON.stringify({ __type: code, message: error.message }),
   };
 }

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { Readable } from 'node:stream';
 import type { RawRequest } from './dispatch.js';
@@ -10,11 +11,22 @@ import type { AwsResponse } from './types.js';
  */
 const MAX_DRAIN = 16 * 1024 * 1024;
 
-/** The node:http binding: IncomingMessage in, AwsResponse out. No protocol logic here. */
-export function createHttpServer(handle: (raw: RawRequest) => Promise<AwsResponse & { requestId: string }>, secure: boolean): Server {
-  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, (req, res) => {
+/**
+ * The node:http binding: IncomingMessage in, AwsResponse out. No protocol
+ * logic here. With `tls` (PEM certificate and key) it serves HTTPS, and its
+ * requests count as TLS for `aws:SecureTransport`.
+ */
+export function createHttpServer(
+  handle: (raw: RawRequest) => Promise<AwsResponse & { requestId: string }>,
+  secure: boolean,
+  tls?: { cert: Buffer; key: Buffer },
+): Server {
+  const options: ServerOptions = { requestTimeout: 0, keepAliveTimeout: 65_000 };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void serve(handle, secure, req, res);
-  });
+  };
+  // An https.Server is an http.Server to everything that follows (it extends tls.Server with the same events).
+  const server = tls ? (createHttpsServer({ ...options, ...tls }, listener) as unknown as Server) : createServer(options, listener);
   // Without this listener Node answers `Expect: 100-continue` at once, and a
   // client then sends a body we may refuse (bad signature, no bucket). Here the
   // 100 goes out only when a handler starts reading the body.

@@ -1,16 +1,20 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makePrivateDir, tightenTree } from '@lfs/private-files';
 import { openLocalDb, type LocalDb } from './db.js';
 import { createDispatcher } from './dispatch.js';
 import { createHttpServer } from './http.js';
+import { createIam } from './iam/api/index.js';
 import { createCredentialStore } from './iam/credentials.js';
 import { loadKmsMasterKey } from './iam/key-files.js';
 import { createRoleStore, type Role, type RoleDefinition, type RoleStore } from './iam/roles.js';
+import { createKms } from './kms/api/index.js';
 import { createKeyRing, type KeyRing } from './kms/index.js';
 import { createS3, type S3 } from './s3/index.js';
 import { SealingPool } from './sealing/pool.js';
 import { createSqs, type Sqs } from './sqs/index.js';
+import { createUserStore } from './iam/users.js';
 import { createSts } from './sts/index.js';
 import type { RootCredentials } from './types.js';
 
@@ -33,6 +37,19 @@ export interface LocalAwsOptions {
   accountId?: string;
   /** Else read from, or generated into, the data dir. */
   rootCredentials?: RootCredentials;
+  /**
+   * More accounts (12-digit ids), each with its own root credentials, read
+   * from or generated into `root-credentials-<account>.json` in the data dir
+   * (`accountCredentials`). Their principals (root, users, roles made over
+   * the IAM API) reach the main account's buckets, queues and keys only
+   * where a resource policy lets them in. @default none
+   */
+  extraAccounts?: string[];
+  /**
+   * Serve HTTPS with this certificate and key (PEM files, read at start()).
+   * Requests then count as TLS for `aws:SecureTransport`. @default HTTP
+   */
+  tls?: { certFile: string; keyFile: string };
   /** Count connections as TLS (behind a TLS proxy) for aws:SecureTransport. @default false */
   secureTransport?: boolean;
   /** Passed to STS; tests use 1. @default 900 */
@@ -54,13 +71,15 @@ export interface LocalAwsOptions {
 export interface LocalAws {
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** `http://host:port`, valid after start(). */
+  /** `http://host:port` (`https://` with `tls`), valid after start(). */
   readonly url: string;
   readonly region: string;
   readonly accountId: string;
-  /** Valid after start(). */
+  /** The main account's, valid after start(). */
   readonly rootCredentials: RootCredentials;
-  /** Creates or replaces an IAM role (after start()). */
+  /** Every account's root credentials, the main account first (after start()). */
+  readonly accountCredentials: ReadonlyMap<string, RootCredentials>;
+  /** Creates an IAM role in the main account, or replaces its policies (and trust policy, when given) (after start()). */
   putRole(definition: RoleDefinition): Role;
   /** The KMS key for `alias/<x>` (or a key id/ARN), created on first use (after start()). */
   ensureKey(aliasOrId: string): { keyId: string; arn: string };
@@ -70,6 +89,7 @@ export interface LocalAws {
 
 interface Running {
   db: LocalDb;
+  accounts: ReadonlyMap<string, RootCredentials>;
   server: Server;
   sqs: Sqs;
   roles: RoleStore;
@@ -84,7 +104,7 @@ interface Running {
 const silent: LocalAwsLogger = { info() {}, warn() {}, error() {} };
 
 /**
- * The embedded AWS-compatible endpoint (S3, STS, SQS, a KMS key ring) on
+ * The embedded AWS-compatible endpoint (S3, STS, SQS, IAM, KMS) on
  * local disk. Building it touches nothing; start() opens the database and
  * the port, stop() closes both.
  */
@@ -92,6 +112,9 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
   const region = options.region ?? 'us-east-1';
   const accountId = options.accountId ?? '000000000000';
   const logger = options.logger ?? silent;
+  for (const account of options.extraAccounts ?? []) {
+    if (!/^\d{12}$/.test(account) || account === accountId) throw new RangeError(`extraAccounts must be 12-digit ids other than the main account, got ${account}`);
+  }
   if (options.maxUploadsPerKey !== undefined && !(Number.isInteger(options.maxUploadsPerKey) && options.maxUploadsPerKey >= 1)) {
     throw new RangeError(`maxUploadsPerKey must be a positive integer, got ${options.maxUploadsPerKey}`);
   }
@@ -111,6 +134,9 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
     get rootCredentials() {
       return require().root;
     },
+    get accountCredentials() {
+      return require().accounts;
+    },
 
     async start() {
       if (running) return;
@@ -123,7 +149,9 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
       try {
         pool.start();
         const roles = createRoleStore({ db, accountId });
-        const credentials = createCredentialStore({ db, dataDir: options.dataDir, accountId, root: options.rootCredentials, roles });
+        const users = createUserStore(db);
+        const credentials = createCredentialStore({ db, dataDir: options.dataDir, accountId, root: options.rootCredentials, extraAccounts: options.extraAccounts, roles, users });
+        const iam = createIam({ roles, users });
         const sts = createSts({ credentials, roles, accountId, minSessionDurationSeconds: options.minSessionDurationSeconds });
         let url = '';
         const sqs = createSqs({ db, region, accountId, baseUrl: () => url });
@@ -137,7 +165,9 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         const dayMs = (options.lifecycleDaySeconds ?? 86_400) * 1000;
         const s3 = createS3({ db, dataDir: options.dataDir, region, accountId, kms, sqs, pool, logger, lifecycleDayMs: dayMs, maxUploadsPerKey: options.maxUploadsPerKey });
         await s3.init();
-        const server = createHttpServer(createDispatcher({ credentials, s3, sts, sqs, logger }), options.secureTransport ?? false);
+        const kmsApi = createKms({ ring: kms, accountId, region });
+        const tls = options.tls && { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) };
+        const server = createHttpServer(createDispatcher({ credentials, s3, sts, sqs, iam, kms: kmsApi, logger }), options.secureTransport ?? false, tls);
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
           server.listen(options.port ?? 4566, options.host ?? '127.0.0.1', () => {
@@ -147,7 +177,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
         });
         const address = server.address() as AddressInfo;
         const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        url = `http://${host}:${address.port}`;
+        url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
         let sweeping = false;
         const timer = setInterval(() => {
           if (sweeping) return;
@@ -157,7 +187,7 @@ export function createLocalAws(options: LocalAwsOptions): LocalAws {
             .finally(() => (sweeping = false));
         }, Math.min(3_600_000, Math.max(50, dayMs / 24)));
         timer.unref();
-        running = { db, server, sqs, roles, kms, root: credentials.root, url, s3, pool, timer };
+        running = { db, accounts: credentials.accounts, server, sqs, roles, kms, root: credentials.root, url, s3, pool, timer };
         logger.info({ url, dataDir: options.dataDir }, 'local AWS endpoint listening');
       } catch (error) {
         await pool.close();

@@ -84,11 +84,23 @@ export interface RootCredentials {
 export type Principal =
   | { kind: 'anonymous' }
   | {
-      /** The endpoint's own root credentials: allowed everything not denied by a bucket policy. */
+      /** The root user of an account: allowed everything in its own account not denied by a resource policy. */
       kind: 'root';
       accessKeyId: string;
       arn: string;
       accountId: string;
+    }
+  | {
+      /** An IAM user, signing with one of its access keys: allowed what its inline policies allow. */
+      kind: 'user';
+      accessKeyId: string;
+      /** `arn:aws:iam::<account>:user/<path><name>` */
+      arn: string;
+      accountId: string;
+      userName: string;
+      /** `AIDA...` */
+      userId: string;
+      policies: PolicyDocument[];
     }
   | {
       /** Temporary credentials from STS AssumeRole. */
@@ -104,6 +116,15 @@ export type Principal =
       /** ... and by the inline session policy, when one was given. */
       sessionPolicy?: PolicyDocument;
       expiration: Date;
+    }
+  | {
+      /**
+       * An AWS service acting on its own behalf (S3 delivering a bucket
+       * notification): it has no identity policies, so only a resource policy
+       * naming it (`"Principal": {"Service": "s3.amazonaws.com"}`) lets it in.
+       */
+      kind: 'service';
+      service: string;
     };
 
 /** Values for IAM condition keys, e.g. `aws:SecureTransport`, `s3:x-amz-server-side-encryption`. */
@@ -117,4 +138,16 @@ export interface AuthzRequest {
   context: ConditionContext;
   /** The resource-based policy (e.g. bucket policy), when the resource has one. */
   resourcePolicy?: PolicyDocument;
+  /**
+   * The account that owns the resource. A principal of another account needs
+   * an Allow from both sides: its own identity policies and the resource
+   * policy. @default the principal's own account
+   */
+  resourceAccount?: string;
+  /**
+   * The resource policy must allow (KMS key policies, role trust policies):
+   * identity policies count only when it delegates to them by naming the
+   * principal's account (`arn:aws:iam::<account>:root`). @default false
+   */
+  resourcePolicyRequired?: boolean;
 }

@@ -18,6 +18,7 @@ export const namespaces = {
   s3: 'http://s3.amazonaws.com/doc/2006-03-01/',
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   sqs: 'http://queue.amazonaws.com/doc/2012-11-05/',
+  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
 } as const;
 
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -69,7 +70,7 @@ export function s3Document(root: string, body: XmlNode | string): string {
  * holding `<ActionResult>` (left out when it holds nothing) and the request
  * id.
  */
-export function queryDocument(service: 'sts' | 'sqs', action: string, result: XmlNode, requestId: string): string {
+export function queryDocument(service: 'sts' | 'sqs' | 'iam', action: string, result: XmlNode, requestId: string): string {
   const pruned = prune(result);
   return xmlDocument(
     `${action}Response`,

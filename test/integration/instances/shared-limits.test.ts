@@ -1,5 +1,6 @@
 import { GetBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { uploadRoleArnOf } from '../../../src/config.js';
 import { sessionArnOf } from '../../../src/credentials/session-name.js';
 import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { postgresDatabase } from '../../helpers/databases.js';
@@ -27,6 +28,8 @@ async function threeInstances(cleanup: (step: () => Promise<unknown>) => void, e
     LFS_AWS_SECRET_ACCESS_KEY: aws.rootCredentials.secretAccessKey,
     LFS_DOCK_KMS_KEY_ID: aws.ensureKey('alias/lfs-dock').arn,
     LFS_VAULT_KMS_KEY_ID: aws.ensureKey('alias/lfs-vault').arn,
+    // The first provisioned the endpoint as embedded mode does (no KMS, IAM nor Block Public Access); the rest is done here.
+    LFS_PROVISION_ON_START: 'true',
   };
   const others = [await startStack(external), await startStack(external)];
   for (const stack of others) cleanup(() => stack.stop());
@@ -71,7 +74,8 @@ describe('three instances share one database', () => {
       expect(cancelled.map((result) => result.data?.cancelUpload.status)).toEqual(['CANCELLED', 'CANCELLED']);
       const { Policy } = await stacks[0].rootS3().send(new GetBucketPolicyCommand({ Bucket: 'lfs-dock' }));
       const denied = JSON.stringify(JSON.parse(Policy!).Statement);
-      for (const id of ids) expect(denied).toContain(sessionArnOf(stacks[0].app.config.storage.uploadRoleArn, id));
+      const roleArn = uploadRoleArnOf(stacks[0].app.config, stacks[0].app.localAws!.accountId);
+      for (const id of ids) expect(denied).toContain(sessionArnOf(roleArn, id));
     }
   });
 });

@@ -8,8 +8,8 @@ import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { failpointNames } from '../../../src/failpoints.js';
 import { randomStream, sha256Of } from '../../helpers/data.js';
 import { REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
-import { processGraphql as graphql, spawnLfs, statusBecomes } from '../../helpers/process.js';
-import { drain, eventsByFile, queueUrl } from '../../helpers/queues.js';
+import { processGraphql as graphql, spawnLfs, statusBecomes, until } from '../../helpers/process.js';
+import { drain, eventsByFile, queueUrl, unsentAnnouncements } from '../../helpers/queues.js';
 import { uploadWithTicket } from '../../helpers/uploader.js';
 
 const MiB = 1024 * 1024;
@@ -56,20 +56,10 @@ describe('kill -9 during promotion, then restart', () => {
     expect(await sha256Of(vault.Body as AsyncIterable<Uint8Array>)).toBe(data.sha256());
     expect((await s3.send(new ListObjectsV2Command({ Bucket: 'lfs-dock' }))).KeyCount).toBe(0);
     // The copy a crash interrupted is aborted by the cleanup job once the file is final.
-    for (let i = 0; ; i++) {
-      const leftovers = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'lfs-vault' }));
-      if (!leftovers.Uploads?.length) break;
-      if (i > 50) throw new Error('an interrupted vault copy was never aborted');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    // The announcement may still be on its way right after the commit.
-    const messages = [];
-    for (let i = 0; messages.length === 0 && i < 50; i++) {
-      messages.push(...(await drain(sqs, await queueUrl(sqs, 'lfs-file-events'))));
-      if (messages.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    messages.push(...(await drain(sqs, await queueUrl(sqs, 'lfs-file-events'))));
+    await until('the interrupted vault copy to be aborted', async () => !(await s3.send(new ListMultipartUploadsCommand({ Bucket: 'lfs-vault' }))).Uploads?.length);
+    // The announcement may still be on its way right after the commit: once the outbox is empty, all are sent.
+    await until('the announcement to be sent', async () => unsentAnnouncements(dataDir) === 0);
+    const messages = await drain(sqs, await queueUrl(sqs, 'lfs-file-events'));
     expect(eventsByFile(messages)).toEqual({ [ticket.file.id]: ['FileAvailable'] });
   });
 });

@@ -15,14 +15,21 @@ import { until } from '../../helpers/process.js';
 import { drain, queueUrl, rootSqs } from '../../helpers/queues.js';
 import { startStack, type Stack } from '../../helpers/stack.js';
 import { s3ForTicket } from '../../helpers/uploader.js';
+import type { StepHook } from '../../../src/failpoints.js';
 
 describe('promotion refuses what does not match, and survives a vault that refuses writes', () => {
   let stack: Stack;
   let token: string;
   let sqs: SQSClient;
   let fileEvents: string;
+  /** What the running test does at each step of a promotion. */
+  let onStep: StepHook = () => {};
   beforeAll(async () => {
-    stack = await startStack({ LFS_PROMOTION_MAX_RECEIVES: '3', LFS_PROMOTION_RETRY_BASE_SECONDS: '1', LFS_PROMOTION_VISIBILITY_SECONDS: '5' });
+    stack = await startStack(
+      { LFS_PROMOTION_MAX_RECEIVES: '3', LFS_PROMOTION_RETRY_BASE_SECONDS: '1', LFS_PROMOTION_VISIBILITY_SECONDS: '5' },
+      undefined,
+      { stepHook: (step, fileId) => onStep(step, fileId) },
+    );
     token = await stack.token('alice');
     sqs = rootSqs(stack.app);
     fileEvents = await queueUrl(sqs, stack.app.config.storage.fileEventsQueue);
@@ -39,8 +46,8 @@ describe('promotion refuses what does not match, and survives a vault that refus
     const s3 = stack.rootS3();
     const { dockBucket, vaultBucket } = stack.app.config.storage;
     // The deletes follow the FAILED commit: wait for them.
-    await until('the vault object to be gone', () => isGone(s3, vaultBucket, `files/${fileId}`), 10_000);
-    await until('the dock object to be gone', () => isGone(s3, dockBucket, `uploads/${fileId}`), 10_000);
+    await until('the vault object to be gone', () => isGone(s3, vaultBucket, `files/${fileId}`));
+    await until('the dock object to be gone', () => isGone(s3, dockBucket, `uploads/${fileId}`));
     expect(await fileEventTypes(sqs, fileEvents, fileId)).toEqual(['FileFailed']);
   }
 
@@ -87,13 +94,20 @@ describe('promotion refuses what does not match, and survives a vault that refus
   it('retries while the vault refuses writes and promotes once it accepts them again', async () => {
     await denyVaultWrites();
     const ticket = await requestUpload(stack, token, { name: 'patient.bin', size: 1500 });
-    await putWithTicket(ticket, Buffer.alloc(1500, 9));
-    await awaitStatus(stack, token, ticket.file.id, ['PROMOTING']);
-    // The first copy attempt runs right after PROMOTING and is refused.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await allowVaultWrites();
-    const file = await awaitStatus(stack, token, ticket.file.id, ['AVAILABLE', 'FAILED'], 15_000);
-    expect(file.status).toBe('AVAILABLE');
+    // A second attempt at the copy means the first was refused: the vault accepts writes again before it.
+    let attempts = 0;
+    onStep = async (step, fileId) => {
+      if (fileId === ticket.file.id && step === 'promotion.before-copy' && ++attempts === 2) await allowVaultWrites();
+    };
+    try {
+      await putWithTicket(ticket, Buffer.alloc(1500, 9));
+      const file = await awaitStatus(stack, token, ticket.file.id, ['AVAILABLE', 'FAILED']);
+      expect(file.status).toBe('AVAILABLE');
+      expect(attempts).toBe(2);
+    } finally {
+      onStep = () => {};
+      await allowVaultWrites();
+    }
     expect(await fileEventTypes(sqs, fileEvents, ticket.file.id)).toEqual(['FileAvailable']);
   });
 
@@ -104,11 +118,8 @@ describe('promotion refuses what does not match, and survives a vault that refus
       await putWithTicket(ticket, Buffer.alloc(1500, 5));
       await expectFailedAndGone(ticket.file.id, /promotion failed after 3 attempts: .*Access Denied/i);
       const deadLetters = await queueUrl(sqs, `${stack.app.config.storage.dockEventsQueue}-dlq`);
-      let parked: string[] = [];
-      for (let i = 0; parked.length === 0 && i < 100; i++) {
-        parked = (await drain(sqs, deadLetters)).map((message) => message.Body!);
-        if (parked.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const parked: string[] = [];
+      await until('the event in the dead-letter queue', async () => parked.push(...(await drain(sqs, deadLetters)).map((message) => message.Body!)) > 0);
       expect(parked).toHaveLength(1);
       expect(parked[0]).toContain(`uploads/${ticket.file.id}`);
     } finally {
@@ -143,16 +154,11 @@ describe('cleanup of uploads nobody finishes', () => {
     s3.destroy();
 
     for (const ticket of [unused, abandoned]) {
-      expect((await awaitStatus(stack, token, ticket.file.id, ['EXPIRED'], 10_000)).status).toBe('EXPIRED');
+      expect((await awaitStatus(stack, token, ticket.file.id, ['EXPIRED'])).status).toBe('EXPIRED');
     }
     const root = stack.rootS3();
     const dockBucket = stack.app.config.storage.dockBucket;
-    for (let i = 0; ; i++) {
-      const uploads = await root.send(new ListMultipartUploadsCommand({ Bucket: dockBucket }));
-      if (!uploads.Uploads?.length) break;
-      if (i > 50) throw new Error('the abandoned multipart upload was never aborted');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until('the abandoned multipart upload to be aborted', async () => !(await root.send(new ListMultipartUploadsCommand({ Bucket: dockBucket }))).Uploads?.length);
     expect((await root.send(new ListObjectsV2Command({ Bucket: dockBucket }))).KeyCount).toBe(0);
   });
 });

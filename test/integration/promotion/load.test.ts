@@ -35,7 +35,7 @@ describe('many clients at once', () => {
     );
     expect(uploaded).toHaveLength(clients * perClient);
 
-    for (const file of uploaded) expect((await awaitStatus(stack, file.token, file.id, ['AVAILABLE', 'FAILED'], 60_000)).status).toBe('AVAILABLE');
+    for (const file of uploaded) expect((await awaitStatus(stack, file.token, file.id, ['AVAILABLE', 'FAILED'])).status).toBe('AVAILABLE');
 
     const s3 = stack.rootS3();
     const { vaultBucket, dockBucket, fileEventsQueue } = stack.app.config.storage;

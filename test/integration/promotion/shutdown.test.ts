@@ -39,6 +39,6 @@ describe('SIGTERM in the middle of a promotion', () => {
       second.child.kill('SIGTERM');
       await second.exited;
     });
-    await statusBecomes(second, ticket.file.id, 'AVAILABLE', 30_000);
+    await statusBecomes(second, ticket.file.id, 'AVAILABLE');
   });
 });

@@ -73,8 +73,8 @@ describe('the vault copy is bound to the dock object that was verified', () => {
     expect(file.status).toBe('FAILED');
     expect(file.failureReason).toMatch(reason);
     // The removals follow the FAILED commit (only a FAILED file may lose its vault object): wait for them.
-    await until('the vault to hold nothing of the file', () => vaultIsEmptyOf(ticket.file.id), 10_000);
-    await until('the dock object to be deleted', () => dockIsEmptyOf(ticket), 10_000);
+    await until('the vault to hold nothing of the file', () => vaultIsEmptyOf(ticket.file.id));
+    await until('the dock object to be deleted', () => dockIsEmptyOf(ticket));
     expect(await fileEventTypes(sqs, fileEvents, ticket.file.id)).toEqual(['FileFailed']);
   }
 
@@ -118,7 +118,7 @@ describe('the vault copy is bound to the dock object that was verified', () => {
     const before = await root.send(new HeadObjectCommand({ Bucket: vault(), Key: vaultKey(ticket.file.id) }));
     // The owner writes again (a new dock event for a final file), with a wrong size.
     await putWithTicket(ticket, Buffer.alloc(1, 0xee));
-    await until('the late dock object to be cleared', () => dockIsEmptyOf(ticket), 10_000);
+    await until('the late dock object to be cleared', () => dockIsEmptyOf(ticket));
     const after = await root.send(new GetObjectCommand({ Bucket: vault(), Key: vaultKey(ticket.file.id) }));
     expect(after.ETag).toBe(before.ETag);
     expect(Buffer.from(await after.Body!.transformToByteArray()).equals(body)).toBe(true);

@@ -2,8 +2,9 @@ import type { LocalDb } from '../db.js';
 import { AwsError } from '../errors.js';
 import type { PolicyDocument, Principal, RootCredentials } from '../types.js';
 import { loadRootCredentials, loadSessionKeys } from './key-files.js';
+import { uniqueId } from './ids.js';
 import type { RoleStore } from './roles.js';
-import { uniqueId } from './roles.js';
+import { createUserStore, type UserStore } from './users.js';
 import { decryptToken, deriveSecret, encryptToken } from './session-token.js';
 
 export interface ResolvedCredentials {
@@ -28,7 +29,10 @@ export interface IssuedSession {
 }
 
 export interface CredentialStore {
+  /** The main account's root credentials. */
   readonly root: RootCredentials;
+  /** Every account's root credentials, the main account first. */
+  readonly accounts: ReadonlyMap<string, RootCredentials>;
   /**
    * Finds the secret and principal for an access key id (and session token for
    * temporary credentials). Throws AwsError InvalidAccessKeyId (unknown key),
@@ -47,7 +51,11 @@ export interface CredentialStoreOptions {
   accountId: string;
   /** Root credentials to use; otherwise read from, or generated into, the data dir. */
   root?: RootCredentials;
+  /** More accounts, each with root credentials read from, or generated into, `root-credentials-<account>.json`. */
+  extraAccounts?: string[];
   roles: RoleStore;
+  /** @default a user store on `db` */
+  users?: UserStore;
 }
 
 /**
@@ -57,22 +65,45 @@ export interface CredentialStoreOptions {
  */
 export function createCredentialStore(options: CredentialStoreOptions): CredentialStore {
   const { dataDir, accountId, roles } = options;
+  const users = options.users ?? createUserStore(options.db);
   const root = options.root ?? loadRootCredentials(dataDir);
+  const accounts = new Map<string, RootCredentials>([[accountId, root]]);
+  for (const extra of options.extraAccounts ?? []) {
+    if (!accounts.has(extra)) accounts.set(extra, loadRootCredentials(dataDir, `root-credentials-${extra}.json`));
+  }
+  const rootsByKey = new Map([...accounts].map(([account, credentials]) => [credentials.accessKeyId, { account, credentials }]));
+  if (rootsByKey.size !== accounts.size) throw new Error('two accounts have the same root access key id');
   const keys = loadSessionKeys(dataDir);
-  const rootArn = `arn:aws:iam::${accountId}:root`;
 
-  const sessionArn = (roleName: string, sessionName: string) =>
-    `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+  const sessionArn = (role: { accountId: string; name: string }, sessionName: string) =>
+    `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${sessionName}`;
 
   return {
     root,
+    accounts,
     resolve(accessKeyId, sessionToken, now = new Date()) {
-      if (accessKeyId === root.accessKeyId) {
-        // AWS refuses a session token sent with permanent keys rather than ignoring it.
-        if (sessionToken) throw new AwsError('InvalidToken');
+      const rootOf = rootsByKey.get(accessKeyId);
+      const user = rootOf ? undefined : users.byAccessKey(accessKeyId);
+      // AWS refuses a session token sent with permanent keys rather than ignoring it.
+      if ((rootOf || user) && sessionToken) throw new AwsError('InvalidToken');
+      if (rootOf) {
         return {
-          secretAccessKey: root.secretAccessKey,
-          principal: { kind: 'root', accessKeyId, arn: rootArn, accountId },
+          secretAccessKey: rootOf.credentials.secretAccessKey,
+          principal: { kind: 'root', accessKeyId, arn: `arn:aws:iam::${rootOf.account}:root`, accountId: rootOf.account },
+        };
+      }
+      if (user) {
+        return {
+          secretAccessKey: user.secretAccessKey,
+          principal: {
+            kind: 'user',
+            accessKeyId,
+            arn: user.user.arn,
+            accountId: user.user.accountId,
+            userName: user.user.name,
+            userId: user.user.userId,
+            policies: Object.values(user.user.inlinePolicies),
+          },
         };
       }
       if (!accessKeyId.startsWith('ASIA')) throw new AwsError('InvalidAccessKeyId');
@@ -87,9 +118,9 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
         principal: {
           kind: 'assumed-role',
           accessKeyId,
-          arn: sessionArn(role.name, session.sessionName),
+          arn: sessionArn(role, session.sessionName),
           roleArn: role.arn,
-          accountId,
+          accountId: role.accountId,
           sessionName: session.sessionName,
           rolePolicies: role.policies,
           sessionPolicy: session.sessionPolicy,
@@ -115,7 +146,7 @@ export function createCredentialStore(options: CredentialStoreOptions): Credenti
         secretAccessKey: deriveSecret(keys.secret, accessKeyId),
         sessionToken,
         expiration: new Date(expiration),
-        assumedRoleArn: sessionArn(role.name, grant.sessionName),
+        assumedRoleArn: sessionArn(role, grant.sessionName),
         assumedRoleId: `${role.roleId}:${grant.sessionName}`,
       };
     },

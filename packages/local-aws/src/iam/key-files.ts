@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '@lfs/private-files';
 import type { RootCredentials } from '../types.js';
-import { uniqueId } from './roles.js';
+import { uniqueId } from './ids.js';
 
 /**
  * Reads a secret file, or creates it with `create()` when absent. `wx` makes
@@ -25,15 +25,15 @@ function readOrCreate(path: string, create: () => string): string {
   }
 }
 
-export function loadRootCredentials(dataDir: string): RootCredentials {
+export function loadRootCredentials(dataDir: string, file = 'root-credentials.json'): RootCredentials {
   makePrivateDir(dataDir);
-  const text = readOrCreate(join(dataDir, 'root-credentials.json'), () => {
+  const text = readOrCreate(join(dataDir, file), () => {
     const secretAccessKey = randomBytes(30).toString('base64');
     return `${JSON.stringify({ accessKeyId: uniqueId('AKIA', 16), secretAccessKey }, null, 2)}\n`;
   });
   const parsed = JSON.parse(text) as Partial<RootCredentials>;
   if (typeof parsed.accessKeyId !== 'string' || typeof parsed.secretAccessKey !== 'string') {
-    throw new Error(`${join(dataDir, 'root-credentials.json')} must hold accessKeyId and secretAccessKey`);
+    throw new Error(`${join(dataDir, file)} must hold accessKeyId and secretAccessKey`);
   }
   return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
 }

@@ -12,7 +12,7 @@ import { AwsError } from '../errors.js';
 import type { AuthzRequest, ConditionContext, PolicyDocument, PolicyStatement } from '../types.js';
 import { operatorHolds } from './conditions.js';
 import { actionMatches, resourceMatches } from './glob.js';
-import { assertNever, globalContext, matchPrincipal } from './principals.js';
+import { assertNever, globalContext, matchPrincipal, type PrincipalMatch } from './principals.js';
 
 export { parsePolicy, validatePolicy } from './validate.js';
 
@@ -57,32 +57,60 @@ function evaluateIdentity(policies: PolicyDocument[], request: AuthzRequest, con
 
 interface ResourceOutcome {
   deny: boolean;
-  /** Allowed with the principal named by its session ARN or `*`: no session-policy cap. */
+  /** Allowed with the principal named directly (its user or session ARN, its service, `*`). */
   allowBySession: boolean;
   /** Allowed with the principal named by its role ARN: the session policy still caps it. */
   allowByRole: boolean;
+  /** Allowed to the principal's account: delegated to the account's identity policies. */
+  allowByAccount: boolean;
 }
 
 function evaluateResource(policy: PolicyDocument | undefined, request: AuthzRequest, context: ConditionContext): ResourceOutcome {
-  const outcome: ResourceOutcome = { deny: false, allowBySession: false, allowByRole: false };
+  const outcome: ResourceOutcome = { deny: false, allowBySession: false, allowByRole: false, allowByAccount: false };
   if (!policy) return outcome;
   for (const statement of statements(policy)) {
-    const forDeny = statement.Effect === 'Deny';
-    let named: { matches: boolean; bySession: boolean };
+    let named: PrincipalMatch;
     if (statement.Principal !== undefined) {
-      named = matchPrincipal(statement.Principal, request.principal, forDeny);
+      named = matchPrincipal(statement.Principal, request.principal);
     } else if (statement.NotPrincipal !== undefined) {
       // NotPrincipal applies to everyone it does not name.
-      named = { matches: !matchPrincipal(statement.NotPrincipal, request.principal, forDeny).matches, bySession: true };
+      named = matchPrincipal(statement.NotPrincipal, request.principal).matches ? NO_MATCH : DIRECT;
     } else {
       continue;
     }
     if (!named.matches || !covers(statement, request, context)) continue;
-    if (forDeny) outcome.deny = true;
+    // A Deny naming the account (or the role) reaches everyone in it.
+    if (statement.Effect === 'Deny') outcome.deny = true;
     else if (named.bySession) outcome.allowBySession = true;
-    else outcome.allowByRole = true;
+    else if (named.byRole) outcome.allowByRole = true;
+    else outcome.allowByAccount = true;
   }
   return outcome;
+}
+
+const NO_MATCH: PrincipalMatch = { matches: false, bySession: false, byRole: false, byAccount: false };
+const DIRECT: PrincipalMatch = { matches: true, bySession: true, byRole: false, byAccount: false };
+
+/** What the principal's own side says: its identity policies (and session policy), before any resource policy. */
+function evaluatePrincipalSide(request: AuthzRequest, context: ConditionContext): { identity: Outcome; session: Outcome } {
+  const principal = request.principal;
+  switch (principal.kind) {
+    case 'anonymous':
+    case 'service':
+      return { identity: 'None', session: 'Allow' };
+    case 'root':
+      // The root user holds every permission of its own account.
+      return { identity: 'Allow', session: 'Allow' };
+    case 'user':
+      return { identity: evaluateIdentity(principal.policies, request, context), session: 'Allow' };
+    case 'assumed-role':
+      return {
+        identity: evaluateIdentity(principal.rolePolicies, request, context),
+        session: principal.sessionPolicy ? evaluateIdentity([principal.sessionPolicy], request, context) : 'Allow',
+      };
+    default:
+      return assertNever(principal);
+  }
 }
 
 function requestContext(request: AuthzRequest, now: Date): ConditionContext {
@@ -93,34 +121,32 @@ function requestContext(request: AuthzRequest, now: Date): ConditionContext {
 }
 
 /**
- * IAM evaluation as AWS does it for one account: an explicit Deny in any policy
- * wins; root is allowed unless a resource policy denies; an assumed-role
- * session needs an Allow from a role policy AND from the session policy (when
- * present), or an Allow from the resource policy naming the session (a
- * resource policy naming the role is still capped by the session policy, as
- * AWS documents for session policies).
+ * IAM evaluation as AWS does it. An explicit Deny in any policy wins. Within
+ * the resource's account, an Allow from the identity side (the root user has
+ * every permission; a user its policies; a role session its role's policies
+ * AND its session policy) or a resource policy naming the principal suffices
+ * (a resource policy naming the role is still capped by the session policy,
+ * one naming the account only delegates to the identity side). A principal
+ * of another account needs both sides. Where the resource policy is required
+ * (KMS key policies, role trust policies), the identity side counts only when
+ * the resource policy delegates to it by naming the principal's account.
  */
 export function evaluate(request: AuthzRequest, now: Date = new Date()): Decision {
   const context = requestContext(request, now);
   const resource = evaluateResource(request.resourcePolicy, request, context);
   if (resource.deny) return 'ExplicitDeny';
   const principal = request.principal;
-  switch (principal.kind) {
-    case 'anonymous':
-      return resource.allowBySession || resource.allowByRole ? 'Allow' : 'ImplicitDeny';
-    case 'root':
-      return 'Allow';
-    case 'assumed-role': {
-      const identity = evaluateIdentity(principal.rolePolicies, request, context);
-      const session = principal.sessionPolicy ? evaluateIdentity([principal.sessionPolicy], request, context) : 'Allow';
-      if (identity === 'Deny' || session === 'Deny') return 'ExplicitDeny';
-      if (resource.allowBySession) return 'Allow';
-      if ((identity === 'Allow' || resource.allowByRole) && session === 'Allow') return 'Allow';
-      return 'ImplicitDeny';
-    }
-    default:
-      return assertNever(principal);
-  }
+  const { identity, session } = evaluatePrincipalSide(request, context);
+  if (identity === 'Deny' || session === 'Deny') return 'ExplicitDeny';
+  const direct = resource.allowBySession || (resource.allowByRole && session === 'Allow');
+  const identityAllows = identity === 'Allow' && session === 'Allow';
+  if (principal.kind === 'anonymous' || principal.kind === 'service') return direct ? 'Allow' : 'ImplicitDeny';
+  const sameAccount = (request.resourceAccount ?? principal.accountId) === principal.accountId;
+  let allowed: boolean;
+  if (sameAccount && request.resourcePolicyRequired) allowed = direct || (resource.allowByAccount && identityAllows);
+  else if (sameAccount) allowed = direct || identityAllows;
+  else allowed = (direct || resource.allowByAccount) && identityAllows;
+  return allowed ? 'Allow' : 'ImplicitDeny';
 }
 
 /** `evaluate`, throwing AwsError AccessDenied unless the decision is Allow. */

@@ -7,48 +7,60 @@ import type { ConditionContext, PolicyStatement, Principal } from '../types.js';
 
 type PrincipalElement = NonNullable<PolicyStatement['Principal']>;
 
-/** Which names in a Principal element's `AWS` list identify `principal`. */
+/** How a Principal element names `principal`, if at all. */
 export interface PrincipalMatch {
   /** The statement names this principal at all. */
   matches: boolean;
   /**
-   * It was named by its session ARN (or `*`), not only through its role:
-   * AWS then grants resource-policy permissions without the session-policy
-   * cap. Named by role ARN, the session policy still limits the grant.
+   * Named directly: by its user or session ARN, its service name or `*`.
+   * Such an Allow needs no identity policy within the resource's account.
    */
   bySession: boolean;
+  /** Named by its role ARN: the session policy still caps the grant. */
+  byRole: boolean;
+  /**
+   * Named only through its account (`<account>` or `arn:aws:iam::<account>:root`):
+   * the account delegates to its own identity policies, which must allow too.
+   */
+  byAccount: boolean;
 }
 
-const NO_MATCH: PrincipalMatch = { matches: false, bySession: false };
+const NO_MATCH: PrincipalMatch = { matches: false, bySession: false, byRole: false, byAccount: false };
+const DIRECT: PrincipalMatch = { matches: true, bySession: true, byRole: false, byAccount: false };
 
-function awsNames(element: PrincipalElement): string[] | '*' {
+function namesOf(element: PrincipalElement, kind: 'AWS' | 'Service'): string[] | '*' {
   if (element === '*') return '*';
   const names: string[] = [];
-  for (const [kind, value] of Object.entries(element)) {
-    const list = Array.isArray(value) ? value : [value];
-    // Only the AWS kind names identities of this endpoint; Service,
-    // Federated and CanonicalUser principals never sign our requests.
-    if (kind === 'AWS') names.push(...list);
+  for (const [key, value] of Object.entries(element)) {
+    // Federated and CanonicalUser principals never sign requests of this endpoint.
+    if (key === kind) names.push(...(Array.isArray(value) ? value : [value]));
   }
-  return names.includes('*') ? '*' : names;
+  return names.includes('*') && kind === 'AWS' ? '*' : names;
 }
 
-export function matchPrincipal(element: PrincipalElement, principal: Principal, forDeny: boolean): PrincipalMatch {
-  const names = awsNames(element);
-  if (names === '*') return { matches: true, bySession: true };
-  if (principal.kind === 'anonymous') return NO_MATCH;
-  const accountNames = [principal.accountId, `arn:aws:iam::${principal.accountId}:root`];
-  if (principal.kind === 'root') {
-    return names.some((name) => accountNames.includes(name) || name === principal.arn)
-      ? { matches: true, bySession: true }
-      : NO_MATCH;
+export function matchPrincipal(element: PrincipalElement, principal: Principal): PrincipalMatch {
+  const names = namesOf(element, 'AWS');
+  if (names === '*') return DIRECT;
+  switch (principal.kind) {
+    case 'anonymous':
+      return NO_MATCH;
+    case 'service': {
+      const services = namesOf(element, 'Service');
+      return services !== '*' && services.includes(principal.service) ? DIRECT : NO_MATCH;
+    }
+    case 'root':
+    case 'user':
+    case 'assumed-role': {
+      const accountNames = [principal.accountId, `arn:aws:iam::${principal.accountId}:root`];
+      const byAccount = names.some((name) => accountNames.includes(name));
+      if (principal.kind === 'root') return byAccount || names.includes(principal.arn) ? DIRECT : NO_MATCH;
+      if (names.includes(principal.arn)) return DIRECT;
+      if (principal.kind === 'assumed-role' && names.includes(principal.roleArn)) return { ...NO_MATCH, matches: true, byRole: true };
+      return byAccount ? { ...NO_MATCH, matches: true, byAccount: true } : NO_MATCH;
+    }
+    default:
+      return assertNever(principal);
   }
-  if (names.includes(principal.arn)) return { matches: true, bySession: true };
-  if (names.includes(principal.roleArn)) return { matches: true, bySession: false };
-  // Naming the account delegates to the account's own policies: it grants a
-  // role nothing by itself, but a Deny on the account reaches everyone in it.
-  if (forDeny && names.some((name) => accountNames.includes(name))) return { matches: true, bySession: false };
-  return NO_MATCH;
 }
 
 /** Global keys (`aws:PrincipalArn`, `aws:CurrentTime` ...) added under the request's own keys. */
@@ -67,6 +79,17 @@ export function globalContext(principal: Principal, now: Date): ConditionContext
       context['aws:principalaccount'] = principal.accountId;
       context['aws:userid'] = principal.accountId;
       break;
+    case 'user':
+      context['aws:principaltype'] = 'User';
+      context['aws:principalarn'] = principal.arn;
+      context['aws:principalaccount'] = principal.accountId;
+      context['aws:userid'] = principal.userId;
+      context['aws:username'] = principal.userName;
+      break;
+    case 'service':
+      context['aws:principaltype'] = 'Service';
+      context['aws:principalservicename'] = principal.service;
+      break;
     case 'assumed-role':
       context['aws:principaltype'] = 'AssumedRole';
       context['aws:principalarn'] = principal.roleArn;
@@ -77,6 +100,12 @@ export function globalContext(principal: Principal, now: Date): ConditionContext
       assertNever(principal);
   }
   return context;
+}
+
+/** The caller as AWS names it in messages and records: its ARN, the service, or `anonymous`. */
+export function callerName(principal: Principal): string {
+  if (principal.kind === 'anonymous') return 'anonymous';
+  return principal.kind === 'service' ? principal.service : principal.arn;
 }
 
 export function assertNever(value: never): never {

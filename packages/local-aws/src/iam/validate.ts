@@ -5,10 +5,11 @@ import { parseOperator } from './conditions.js';
 export type PolicyErrorCode = 'MalformedPolicy' | 'MalformedPolicyDocument';
 
 /**
- * `resource` policies (bucket, queue) must name a Principal; `identity`
- * policies (role and session policies) must not.
+ * `resource` policies (bucket, queue, key) must name a Principal; `identity`
+ * policies (role, user and session policies) must not; `trust` policies (who
+ * may assume a role) name a Principal and no Resource.
  */
-export type PolicyKind = 'resource' | 'identity';
+export type PolicyKind = 'resource' | 'identity' | 'trust';
 
 const STATEMENT_KEYS = new Set([
   'Sid',
@@ -74,11 +75,15 @@ export function validatePolicy(document: unknown, code: PolicyErrorCode, kind: P
     const actions = statement.Action ?? statement.NotAction;
     if (!isStringOrList(actions) || ![actions].flat().every((action) => ACTION.test(action))) fail('Policy has invalid action');
     const hasResource = statement.Resource !== undefined;
-    if (hasResource === (statement.NotResource !== undefined)) fail('Statement must contain exactly one of Resource or NotResource');
-    if (!isStringOrList(statement.Resource ?? statement.NotResource)) fail('Policy has invalid resource');
+    if (kind === 'trust') {
+      if (hasResource || statement.NotResource !== undefined) fail('Has prohibited field Resource');
+    } else {
+      if (hasResource === (statement.NotResource !== undefined)) fail('Statement must contain exactly one of Resource or NotResource');
+      if (!isStringOrList(statement.Resource ?? statement.NotResource)) fail('Policy has invalid resource');
+    }
     const principal = statement.Principal ?? statement.NotPrincipal;
     if (kind === 'identity' && principal !== undefined) fail('Policy document should not specify a principal.');
-    if (kind === 'resource') {
+    if (kind !== 'identity') {
       if (principal === undefined) fail('Missing required field Principal');
       if (statement.Principal !== undefined && statement.NotPrincipal !== undefined) fail('Statement cannot have both Principal and NotPrincipal');
       if (!checkPrincipal(principal)) fail('Invalid principal in policy');

@@ -13,6 +13,23 @@ export interface KmsKey {
   material: Buffer;
 }
 
+/** What DescribeKey and the key policy checks read about a key. */
+export interface KmsKeyInfo extends KmsKey {
+  description: string;
+  createdAt: Date;
+  /** The key policy as stored (JSON text); null means the default key policy of the account. */
+  policy: string | null;
+  /** S3's own keys (`aws/s3` and the service key) are AWS managed. */
+  managed: boolean;
+  /** Recorded for GetKeyRotationStatus; the key ring never rotates material (old data keys must keep opening). */
+  rotation: boolean;
+}
+
+export interface KmsAlias {
+  alias: string;
+  keyId: string;
+}
+
 export interface KeyRing {
   /** Returns the key behind `alias/<name>` (or a bare name), creating it on first use. */
   ensure(aliasOrId: string): KmsKey;
@@ -31,6 +48,19 @@ export interface KeyRing {
   generateDataKey(key: KmsKey, context: Buffer): DataKey;
   /** Unwraps a data key with whichever key-ring key wrapped it (Decrypt); throws when it does not open. */
   decryptDataKey(wrapped: Buffer, context: Buffer): Buffer;
+  /** The key's metadata and policy (`resolve` rules); throws KMS_NotFoundException. */
+  info(reference: string): KmsKeyInfo;
+  /** A new key without alias (CreateKey); `policy` null = the default key policy. */
+  create(options: { description: string; policy: string | null }): KmsKeyInfo;
+  setPolicy(keyId: string, policy: string): void;
+  setRotation(keyId: string, enabled: boolean): void;
+  /** Points a new alias at a key; false when the alias exists. */
+  createAlias(alias: string, keyId: string): boolean;
+  deleteAlias(alias: string): boolean;
+  /** Aliases a client can see (`alias/...`), by name. */
+  aliases(): KmsAlias[];
+  /** Every key a client can see (not S3's internal service key), by id. */
+  keyIds(): string[];
 }
 
 export interface KeyRingOptions {
@@ -46,6 +76,13 @@ export interface KeyRingOptions {
 interface KeyRow {
   key_id: string;
   material: Buffer;
+}
+
+interface InfoRow extends KeyRow {
+  created_at: string;
+  policy: string | null;
+  description: string;
+  rotation: number;
 }
 
 /**
@@ -65,6 +102,11 @@ export function createKeyRing({ db, region, accountId, masterKey, onWrapped }: K
       key_id TEXT NOT NULL REFERENCES kms_keys(key_id)
     );
   `);
+  // Key policies and descriptions came with the KMS API; older rows get the default policy (NULL).
+  const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(kms_keys)').all().map((c) => c.name));
+  if (!columns.has('policy')) db.exec('ALTER TABLE kms_keys ADD COLUMN policy TEXT');
+  if (!columns.has('description')) db.exec("ALTER TABLE kms_keys ADD COLUMN description TEXT NOT NULL DEFAULT ''");
+  if (!columns.has('rotation')) db.exec('ALTER TABLE kms_keys ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0');
   const wrapped = wrapBareMaterial(db, masterKey);
   if (wrapped > 0) onWrapped?.(wrapped);
   checkMaterial(db, masterKey);
@@ -74,6 +116,15 @@ export function createKeyRing({ db, region, accountId, masterKey, onWrapped }: K
   );
   const insertKey = db.prepare('INSERT INTO kms_keys (key_id, material, created_at) VALUES (?, ?, ?)');
   const insertAlias = db.prepare('INSERT INTO kms_aliases (alias, key_id) VALUES (?, ?)');
+  const insertAliasIfNew = db.prepare('INSERT OR IGNORE INTO kms_aliases (alias, key_id) VALUES (?, ?)');
+  const removeAlias = db.prepare<[string]>('DELETE FROM kms_aliases WHERE alias = ?');
+  const infoById = db.prepare<[string], InfoRow>('SELECT key_id, material, created_at, policy, description, rotation FROM kms_keys WHERE key_id = ?');
+  const updateRotation = db.prepare<[number, string]>('UPDATE kms_keys SET rotation = ? WHERE key_id = ?');
+  const updatePolicy = db.prepare<[string, string]>('UPDATE kms_keys SET policy = ? WHERE key_id = ?');
+  const listAliases = db.prepare<[], { alias: string; key_id: string }>("SELECT alias, key_id FROM kms_aliases WHERE alias LIKE 'alias/%' ORDER BY alias");
+  const listKeys = db.prepare<[string], { key_id: string }>(
+    'SELECT key_id FROM kms_keys WHERE key_id NOT IN (SELECT key_id FROM kms_aliases WHERE alias = ?) ORDER BY key_id',
+  );
   const SERVICE_ALIAS = 'internal/s3-service-key';
   const arnPrefix = `arn:aws:kms:${region}:${accountId}:`;
 
@@ -136,6 +187,39 @@ export function createKeyRing({ db, region, accountId, masterKey, onWrapped }: K
       const found = find(reference);
       if (!found) throw new AwsError('KMS_NotFoundException', `Invalid keyId ${reference}`);
       return found;
+    },
+    info(reference) {
+      const key = this.resolve(reference);
+      const row = infoById.get(key.keyId)!;
+      const managed = byAlias.get('alias/aws/s3')?.key_id === key.keyId || byAlias.get(SERVICE_ALIAS)?.key_id === key.keyId;
+      return { ...key, description: row.description, createdAt: new Date(row.created_at), policy: row.policy, managed, rotation: row.rotation === 1 };
+    },
+    create({ description, policy }) {
+      const keyId = randomUUID();
+      const material = randomBytes(32);
+      db.transaction(() => {
+        insertKey.run(keyId, wrapMaterial(masterKey, keyId, material), new Date().toISOString());
+        db.prepare('UPDATE kms_keys SET policy = ?, description = ? WHERE key_id = ?').run(policy, description, keyId);
+      })();
+      return this.info(keyId);
+    },
+    setPolicy(keyId, policy) {
+      updatePolicy.run(policy, keyId);
+    },
+    setRotation(keyId, enabled) {
+      updateRotation.run(enabled ? 1 : 0, keyId);
+    },
+    createAlias(alias, keyId) {
+      return insertAliasIfNew.run(alias, keyId).changes === 1;
+    },
+    deleteAlias(alias) {
+      return removeAlias.run(alias).changes === 1;
+    },
+    aliases() {
+      return listAliases.all().map((row) => ({ alias: row.alias, keyId: row.key_id }));
+    },
+    keyIds() {
+      return listKeys.all(SERVICE_ALIAS).map((row) => row.key_id);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { AwsError, isAwsError } from '../errors.js';
 import type { AwsRequest } from '../types.js';
+import type { ServiceSender } from '../sqs/index.js';
 import type { S3Context } from './context.js';
 import { asArray, parseXml, s3Document, type XmlNode } from '../xml.js';
 
@@ -52,15 +53,25 @@ export function renderNotificationConfiguration(configurations: QueueConfigurati
   return s3Document('NotificationConfiguration', body);
 }
 
-/** Sends the `s3:TestEvent` AWS sends to each destination when the configuration is put; a missing queue fails the put. */
+/** S3 itself, as the queue policy sees it when S3 sends a bucket's events. */
+function s3Sender(ctx: S3Context, bucket: string): ServiceSender {
+  return { service: 's3.amazonaws.com', sourceArn: `arn:aws:s3:::${bucket}`, sourceAccount: ctx.accountId };
+}
+
+/**
+ * Sends the `s3:TestEvent` AWS sends to each destination when the
+ * configuration is put: a missing queue, or one whose policy does not let S3
+ * send for this bucket, fails the put.
+ */
 export function sendTestEvents(ctx: S3Context, req: AwsRequest, bucket: string, configurations: QueueConfiguration[]): void {
   const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: bucket, RequestId: req.requestId, HostId: hostId(req) });
   for (const arn of new Set(configurations.map((c) => c.QueueArn))) {
     try {
-      ctx.sqs.enqueue(arn, body);
+      ctx.sqs.enqueue(arn, body, s3Sender(ctx, bucket));
     } catch (error) {
-      if (isAwsError(error) && error.code === 'QueueDoesNotExist') {
-        throw new AwsError('InvalidArgument', 'Unable to validate the following destination configurations', { ArgumentName: arn, ArgumentValue: 'The destination queue does not exist' });
+      if (isAwsError(error) && (error.code === 'QueueDoesNotExist' || error.code === 'AccessDenied')) {
+        const why = error.code === 'QueueDoesNotExist' ? 'The destination queue does not exist' : 'Permissions on the destination queue do not allow S3 to publish notifications from this bucket';
+        throw new AwsError('InvalidArgument', 'Unable to validate the following destination configurations', { ArgumentName: arn, ArgumentValue: why });
       }
       throw error;
     }
@@ -125,11 +136,11 @@ export function notify(ctx: S3Context, req: AwsRequest, configurationsJson: stri
       },
     };
     try {
-      ctx.sqs.enqueue(configuration.QueueArn, JSON.stringify({ Records: [record] }));
+      ctx.sqs.enqueue(configuration.QueueArn, JSON.stringify({ Records: [record] }), s3Sender(ctx, event.bucket));
     } catch (error) {
-      // A queue deleted after the configuration was put: AWS drops the event too.
-      if (!(isAwsError(error) && error.code === 'QueueDoesNotExist')) throw error;
-      ctx.logger.warn({ queueArn: configuration.QueueArn, bucket: event.bucket }, 'notification queue does not exist; event dropped');
+      // A queue deleted, or its policy changed, after the configuration was put: AWS drops the event too.
+      if (!(isAwsError(error) && (error.code === 'QueueDoesNotExist' || error.code === 'AccessDenied'))) throw error;
+      ctx.logger.warn({ queueArn: configuration.QueueArn, bucket: event.bucket, reason: error.code }, 'notification not delivered; event dropped');
     }
   }
 }
@@ -142,5 +153,9 @@ function principalIdOf(req: AwsRequest): string {
       return `AWS:${req.principal.accountId}`;
     case 'assumed-role':
       return `AWS:${req.principal.accessKeyId}:${req.principal.sessionName}`;
+    case 'user':
+      return `AWS:${req.principal.userId}`;
+    case 'service':
+      return req.principal.service;
   }
 }

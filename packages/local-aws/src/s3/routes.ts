@@ -5,6 +5,7 @@ import { deleteBucketCors, getBucketCors, preflight, putBucketCors } from './han
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './handlers/bucket-encryption.js';
 import { deleteBucketLifecycle, getBucketLifecycle, putBucketLifecycle } from './handlers/bucket-lifecycle.js';
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from './handlers/bucket-policy.js';
+import { deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from './handlers/bucket-public-access.js';
 import { deleteObjects } from './handlers/delete-objects.js';
 import { listMultipartUploads } from './handlers/list-multipart-uploads.js';
 import { listObjectsV2 } from './handlers/list-objects-v2.js';
@@ -35,9 +36,10 @@ const bucketSubresources: Record<string, Partial<Record<string, S3Handler>>> = {
   uploads: { GET: listMultipartUploads },
   delete: { POST: deleteObjects },
   location: { GET: getBucketLocation },
+  publicAccessBlock: { PUT: putPublicAccessBlock, GET: getPublicAccessBlock, DELETE: deletePublicAccessBlock },
 };
 
-const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'website', 'replication', 'logging', 'object-lock', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'attributes', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'publicAccessBlock', 'requestPayment', 'intelligent-tiering'];
+const UNSUPPORTED = ['acl', 'tagging', 'versioning', 'versions', 'website', 'replication', 'logging', 'object-lock', 'retention', 'legal-hold', 'torrent', 'restore', 'select', 'attributes', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'requestPayment', 'intelligent-tiering'];
 
 /** Picks the handler for a request from method, path shape and query; undefined means NotImplemented. */
 export function routeS3(request: AwsRequest, target: S3Target): S3Handler | undefined {

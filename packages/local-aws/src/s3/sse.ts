@@ -24,6 +24,7 @@ export interface WriteEncryption {
 export interface BucketEncryption {
   SSEAlgorithm: SseAlgorithm;
   KMSMasterKeyID?: string;
+  BucketKeyEnabled?: boolean;
 }
 
 /** S3's own managed key, created on first use like AWS does. */

@@ -12,6 +12,7 @@ export interface BucketRow {
   lifecycle: string | null;
   encryption: string | null;
   notification: string | null;
+  public_access_block: string | null;
 }
 
 export interface ObjectRow {
@@ -53,7 +54,7 @@ export interface PartRow {
   last_modified: string;
 }
 
-export type BucketSetting = 'policy' | 'cors' | 'lifecycle' | 'encryption' | 'notification';
+export type BucketSetting = 'policy' | 'cors' | 'lifecycle' | 'encryption' | 'notification' | 'public_access_block';
 
 /** SQLite tables of the S3 side and the statements the handlers use. */
 export function createS3Store(db: LocalDb) {
@@ -98,6 +99,10 @@ export function createS3Store(db: LocalDb) {
       PRIMARY KEY (upload_id, part_number)
     );
   `);
+
+  // Block Public Access came later than the table.
+  const bucketColumns = db.prepare<[], { name: string }>('PRAGMA table_info(s3_buckets)').all().map((c) => c.name);
+  if (!bucketColumns.includes('public_access_block')) db.exec('ALTER TABLE s3_buckets ADD COLUMN public_access_block TEXT');
 
   const statements = {
     getBucket: db.prepare<[string], BucketRow>('SELECT * FROM s3_buckets WHERE name = ?'),
@@ -155,6 +160,7 @@ export function createS3Store(db: LocalDb) {
     lifecycle: setSetting('lifecycle'),
     encryption: setSetting('encryption'),
     notification: setSetting('notification'),
+    public_access_block: setSetting('public_access_block'),
   };
 
   return {

@@ -81,13 +81,15 @@ export function queueFromInput(ctx: SqsContext, input: Input, request: AwsReques
 /** IAM check for one SQS action; the queue policy is the resource policy. */
 export function authorize(ctx: SqsContext, request: AwsRequest, action: string, resource: string, queue?: Queue): void {
   const { principal } = request;
-  if (principal.kind === 'root' && !queue?.attributes.policy) return;
+  if (principal.kind === 'root' && principal.accountId === ctx.accountId && !queue?.attributes.policy) return;
   const decision = evaluate({
     principal,
     action: `sqs:${action}`,
     resource,
     context: { 'aws:SecureTransport': request.secure ? 'true' : 'false', 'aws:SourceIp': request.sourceIp },
     resourcePolicy: queue?.attributes.policy,
+    // Queues belong to the main account: another account's caller needs the queue policy too.
+    resourceAccount: ctx.accountId,
   });
   if (decision !== 'Allow') throw new AwsError('AccessDenied', `Access to the resource ${queue?.url ?? resource} is denied.`);
 }

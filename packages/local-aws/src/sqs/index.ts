@@ -1,5 +1,6 @@
 import type { LocalDb } from '../db.js';
 import { AwsError } from '../errors.js';
+import { evaluate } from '../iam/policy.js';
 import type { AwsRequest, AwsResponse } from '../types.js';
 import { loadQueue, noSuchQueue, queueNameFromArn, type Input, type SqsContext } from './context.js';
 import { messageAttributes } from './input.js';
@@ -26,6 +27,16 @@ export interface SqsOptions {
   baseUrl: () => string;
 }
 
+/** An AWS service sending on a resource's behalf, as the queue policy's conditions see it. */
+export interface ServiceSender {
+  /** `s3.amazonaws.com` */
+  service: string;
+  /** `aws:SourceArn`: the bucket ARN for S3. */
+  sourceArn: string;
+  /** `aws:SourceAccount`: the bucket owner. */
+  sourceAccount: string;
+}
+
 export interface Sqs {
   /**
    * Handles one request: JSON protocol (`X-Amz-Target: AmazonSQS.<Op>`,
@@ -33,11 +44,14 @@ export interface Sqs {
    */
   handle(request: AwsRequest, params?: URLSearchParams): Promise<AwsResponse>;
   /**
-   * Enqueues a message synchronously, so a caller can do it inside its own
-   * SQLite transaction (S3 notifications). Waiting receivers are woken once
-   * the surrounding transaction has committed. Throws AwsError QueueDoesNotExist.
+   * Enqueues a message from an AWS service (S3 notifications) synchronously,
+   * so a caller can do it inside its own SQLite transaction. Waiting
+   * receivers are woken once the surrounding transaction has committed. The
+   * queue policy must allow the service to `sqs:SendMessage`, as SQS decides
+   * for S3 on AWS: a queue without a policy refuses it. Throws AwsError
+   * QueueDoesNotExist, or AccessDenied when the policy refuses.
    */
-  enqueue(queueArn: string, body: string, attributes?: Record<string, { DataType: string; StringValue: string }>): void;
+  enqueue(queueArn: string, body: string, sender: ServiceSender, attributes?: Record<string, { DataType: string; StringValue: string }>): void;
   /** Stops long-poll timers and wakes waiting receivers with empty results. */
   close(): void;
 }
@@ -125,10 +139,19 @@ export function createSqs(options: SqsOptions): Sqs {
         onUndelivered: (output as { [undelivered]?: () => void } | undefined)?.[undelivered],
       };
     },
-    enqueue(queueArn, body, attributes = {}) {
+    enqueue(queueArn, body, sender, attributes = {}) {
       const name = queueNameFromArn(ctx, queueArn);
       const queue = name === undefined ? undefined : loadQueue(ctx, name);
       if (!queue) throw noSuchQueue();
+      const decision = evaluate({
+        principal: { kind: 'service', service: sender.service },
+        action: 'sqs:SendMessage',
+        resource: queue.arn,
+        context: { 'aws:SourceArn': sender.sourceArn, 'aws:SourceAccount': sender.sourceAccount, 'aws:SecureTransport': 'true' },
+        resourcePolicy: queue.attributes.policy,
+        resourceAccount: ctx.accountId,
+      });
+      if (decision !== 'Allow') throw new AwsError('AccessDenied', `${sender.service} may not send to ${queue.arn}: the queue policy does not allow it.`);
       const { attributes: checked } = messageAttributes({ MessageAttributes: attributes }, 'MessageAttributes');
       insertMessage(ctx, queue, { body, attributes: checked, systemAttributes: {}, senderId: ctx.accountId });
     },

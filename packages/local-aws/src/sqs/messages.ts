@@ -46,6 +46,8 @@ export function senderId(principal: Principal, accountId: string): string {
       return accountId;
     case 'assumed-role':
       return `${principal.roleArn.split('/').pop()}:${principal.sessionName}`;
+    case 'user':
+      return principal.userId;
     default:
       return 'anonymous';
   }

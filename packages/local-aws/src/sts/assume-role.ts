@@ -1,8 +1,9 @@
 import { AwsError } from '../errors.js';
 import type { CredentialStore } from '../iam/credentials.js';
 import { evaluate, parsePolicy } from '../iam/policy.js';
+import { callerName } from '../iam/principals.js';
 import type { RoleStore } from '../iam/roles.js';
-import type { AwsRequest, AwsResponse, PolicyDocument, Principal } from '../types.js';
+import type { AwsRequest, AwsResponse, PolicyDocument } from '../types.js';
 import { stsResponse } from './response.js';
 
 export interface AssumeRoleDeps {
@@ -22,9 +23,7 @@ function validation(message: string): AwsError {
   return new AwsError('ValidationError', `1 validation error detected: ${message}`);
 }
 
-function callerArn(principal: Principal): string {
-  return principal.kind === 'anonymous' ? 'anonymous' : principal.arn;
-}
+const callerArn = callerName;
 
 function parseDuration(text: string | null, min: number, max: number): number {
   if (text === null) return Math.max(min, Math.min(3600, max));
@@ -53,10 +52,12 @@ function parseSessionPolicy(text: string | null): { policy?: PolicyDocument; pac
 }
 
 /**
- * AssumeRole for the Query protocol. Only root, or a session whose policies
- * allow `sts:AssumeRole` on the role, may call it (roles have no trust
- * policies here). Root learns that a role does not exist (NoSuchEntity);
- * anyone else gets AccessDenied, as AWS answers, so role names cannot be probed.
+ * AssumeRole for the Query protocol. The role's trust policy decides, as IAM
+ * evaluates it: naming the caller (user, role, session) lets it in from the
+ * same account; naming the caller's account delegates to the caller's own
+ * policies, which must then allow `sts:AssumeRole` on the role; a caller of
+ * another account needs both. Unlike AWS, the root user may assume a role
+ * whose trust policy lets its account in (LFS's embedded mode runs as root).
  */
 export function assumeRole(deps: AssumeRoleDeps, request: AwsRequest, params: URLSearchParams): AwsResponse {
   const roleArn = params.get('RoleArn');
@@ -76,16 +77,20 @@ export function assumeRole(deps: AssumeRoleDeps, request: AwsRequest, params: UR
   const { principal } = request;
   const denied = () =>
     new AwsError('AccessDenied', `User: ${callerArn(principal)} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
-  if (principal.kind === 'anonymous') throw denied();
-  if (principal.kind !== 'root') {
-    const decision = evaluate({ principal, action: 'sts:AssumeRole', resource: roleArn, context: { 'aws:SourceIp': request.sourceIp } });
-    if (decision !== 'Allow') throw denied();
-  }
+  if (principal.kind === 'anonymous' || principal.kind === 'service') throw denied();
   const role = deps.roles.get(roleArn);
-  if (!role) {
-    if (principal.kind === 'root') throw new AwsError('NoSuchEntity', `The role with name ${roleArn.split('/').pop()} cannot be found.`);
-    throw denied();
-  }
+  // A missing role reads as a refusal, as AWS answers, so role names cannot be probed.
+  if (!role) throw denied();
+  const decision = evaluate({
+    principal,
+    action: 'sts:AssumeRole',
+    resource: roleArn,
+    context: { 'aws:SourceIp': request.sourceIp, 'aws:SecureTransport': request.secure ? 'true' : 'false' },
+    resourcePolicy: role.trustPolicy,
+    resourceAccount: role.accountId,
+    resourcePolicyRequired: true,
+  });
+  if (decision !== 'Allow') throw denied();
 
   const durationSeconds = parseDuration(params.get('DurationSeconds'), deps.minSessionDurationSeconds, role.maxSessionDurationSeconds);
   const { policy, packedPercent } = parseSessionPolicy(params.get('Policy'));

@@ -6,10 +6,18 @@ import { stsResponse } from './response.js';
 /** GetCallerIdentity needs no permission, as in AWS; only an unsigned call fails. */
 export function getCallerIdentity(roles: RoleStore, request: AwsRequest): AwsResponse {
   const { principal } = request;
-  if (principal.kind === 'anonymous') throw new AwsError('AccessDenied', 'GetCallerIdentity requires a signed request.');
-  const userId =
-    principal.kind === 'root'
-      ? principal.accountId
-      : `${roles.get(principal.roleArn)?.roleId ?? principal.roleArn}:${principal.sessionName}`;
+  if (principal.kind === 'anonymous' || principal.kind === 'service') throw new AwsError('AccessDenied', 'GetCallerIdentity requires a signed request.');
+  let userId: string;
+  switch (principal.kind) {
+    case 'root':
+      userId = principal.accountId;
+      break;
+    case 'user':
+      userId = principal.userId;
+      break;
+    case 'assumed-role':
+      userId = `${roles.get(principal.roleArn)?.roleId ?? principal.roleArn}:${principal.sessionName}`;
+      break;
+  }
   return stsResponse('GetCallerIdentity', request.requestId, { UserId: userId, Account: principal.accountId, Arn: principal.arn });
 }

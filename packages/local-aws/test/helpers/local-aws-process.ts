@@ -46,9 +46,13 @@ export async function spawnLocalAws(dataDir: string, options: SpawnOptions = {})
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const ready = await new Promise<Pick<LocalAwsProcess, 'url' | 'region' | 'credentials'>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local-aws did not start:\n${output}`)), 30_000);
+    // Starting from source on two busy cores can take a minute; one that never starts is not left running.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`local-aws did not start:\n${output}`));
+    }, 120_000);
     const check = () => {
-      const url = /endpoint \(S3, STS, SQS\) at (\S+)/.exec(output)?.[1];
+      const url = /endpoint \([^)]*\) at (\S+)/.exec(output)?.[1];
       const region = /region: (\S+)/.exec(output)?.[1];
       const accessKeyId = /AWS_ACCESS_KEY_ID=(\S+)/.exec(output)?.[1];
       const secretAccessKey = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)?.[1];
@@ -80,5 +84,5 @@ export async function filesUnder(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }

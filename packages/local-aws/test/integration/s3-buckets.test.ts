@@ -137,6 +137,6 @@ describe('local S3: buckets, listings and bucket settings', () => {
       expect(listed.Contents?.map((o) => o.Key)).toEqual(['keep/old']);
       const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'expiring' }));
       expect(uploads.Uploads ?? []).toEqual([]);
-    }, { timeout: 5000, interval: 50 });
+    }, { timeout: 60_000, interval: 50 });
   });
 });

@@ -28,7 +28,19 @@ describe('local S3: notifications and assumed-role access', () => {
   beforeAll(async () => {
     ({ env, s3 } = await startLocalS3(['dock']));
     sqs = new SQSClient({ endpoint: env.aws.url, region: env.aws.region, credentials: env.aws.rootCredentials });
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'dock-events' }))).QueueUrl!;
+    // As on AWS, S3 may deliver only to a queue whose policy lets it, for this bucket.
+    const policy = {
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: `arn:aws:sqs:${env.aws.region}:${env.aws.accountId}:dock-events`,
+          Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:s3:::dock' }, StringEquals: { 'aws:SourceAccount': env.aws.accountId } },
+        },
+      ],
+    };
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'dock-events', Attributes: { Policy: JSON.stringify(policy) } }))).QueueUrl!;
   });
   afterAll(async () => {
     sqs?.destroy();

@@ -77,7 +77,7 @@ describe('local S3: listing multipart uploads page by page', () => {
     }
     expect(aborted).toEqual(listed);
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: 'many' }))).Uploads ?? []).toEqual([]);
-  }, 30_000);
+  });
 
   it('refuses a limit that is not a positive integer', () => {
     expect(() => createLocalAws({ dataDir: env.dataDir, maxUploadsPerKey: 0 })).toThrow(/maxUploadsPerKey/);

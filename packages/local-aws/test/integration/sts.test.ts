@@ -74,7 +74,7 @@ describe('STS against the embedded endpoint', () => {
   });
 
   it.each([
-    ['an unknown role', () => ({ RoleArn: `arn:aws:iam::000000000000:role/nobody` }), 'NoSuchEntity'],
+    ['an unknown role', () => ({ RoleArn: `arn:aws:iam::000000000000:role/nobody` }), 'AccessDenied'],
     ['a bad session name', () => ({ RoleSessionName: 'has space' }), 'ValidationError'],
     ['a duration over the role maximum', () => ({ DurationSeconds: 3601 }), 'ValidationError'],
     ['a malformed policy', () => ({ Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe"}]}' }), 'MalformedPolicyDocumentException'],

@@ -1,3 +1,4 @@
+import { callerName } from '../../iam/principals.js';
 import { randomBytes } from 'node:crypto';
 import { AwsError } from '../../errors.js';
 import { objectArn, authorize } from '../authz.js';
@@ -46,7 +47,7 @@ export const createMultipartUpload: S3Handler = async (ctx, req, target) => {
     kms_key_arn: encryption.key?.arn ?? null,
     checksum_algorithm: algorithm ?? null,
     checksum_type: type ?? null,
-    initiator: req.principal.kind === 'anonymous' ? 'anonymous' : req.principal.arn,
+    initiator: callerName(req.principal),
   });
   const headers: Record<string, string> = { ...xmlContentType, ...sseHeaders({ sse: encryption.sse, kms_key_arn: encryption.key?.arn }) };
   if (algorithm) {

@@ -150,15 +150,18 @@ describe('sealing pool', () => {
     const script = join(dir, 'idle.mts');
     await writeFile(
       script,
-      `import { Readable } from 'node:stream';
+      `import { once } from 'node:events';
+      import { Readable } from 'node:stream';
       import { SealingPool } from ${JSON.stringify(pool)};
       import { openLocalDb } from ${JSON.stringify(source('db.ts'))};
       import { createKeyRing } from ${JSON.stringify(source('kms/index.ts'))};
       import { createBlobStore } from ${JSON.stringify(source('s3/blobs.ts'))};
       const pool = new SealingPool(2);
       pool.start();
-      // Long enough for the first worker to come online, then one job.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The first worker online (started ahead, holding no job, so it keeps nothing alive: the interval waits), then one job.
+      const waiting = setInterval(() => {}, 1000);
+      await once(pool['slots'][0].worker, 'online');
+      clearInterval(waiting);
       await pool.copy({ path: '/nonexistent/dir/file', dataKey: new Uint8Array(32), noncePrefix: new Uint8Array(8), context: new Uint8Array(16), header: new Uint8Array(30), algorithms: [] }, []).catch(() => {});
       // A read abandoned after its first chunk (a client that hung up) must stop too.
       const reading = pool.read([${JSON.stringify(abandoned)}].map((source) => ({ ...source, dataKey: Buffer.from(source.dataKey, 'base64') })));
@@ -174,7 +177,7 @@ describe('sealing pool', () => {
       db.close();
       console.log('idle');`,
     );
-    const run = spawnSync(process.execPath, ['--conditions=@lfs/source', '--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(process.execPath, ['--conditions=@lfs/source', '--import', 'tsx', script], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stdout.trim(), run.stderr).toBe('idle');
     expect(run.status).toBe(0);
   });

@@ -157,7 +157,7 @@ describe('role store', () => {
     const reopened = createRoleStore({ db, accountId });
     expect(reopened.get(created.arn)).toEqual(created);
     const replaced = reopened.put({ name: 'uploader', policies: [], maxSessionDurationSeconds: 900 });
-    expect(replaced).toEqual({ ...created, policies: [], maxSessionDurationSeconds: 900 });
+    expect(replaced).toEqual({ ...created, policies: [], inlinePolicies: {}, maxSessionDurationSeconds: 900 });
     expect(reopened.get(`arn:aws:iam::${accountId}:role/other`)).toBeUndefined();
   });
 

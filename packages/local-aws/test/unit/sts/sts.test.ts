@@ -119,7 +119,7 @@ describe('STS', () => {
     ['a session name with a space', { RoleArn: roleArn, RoleSessionName: 'a b' }, 'ValidationError'],
     ['a 65-character session name', { RoleArn: roleArn, RoleSessionName: 'a'.repeat(65) }, 'ValidationError'],
     ['a malformed role ARN', { RoleArn: 'uploader', RoleSessionName: 'x1' }, 'ValidationError'],
-    ['an unknown role', { RoleArn: `arn:aws:iam::${accountId}:role/nobody`, RoleSessionName: 'x1' }, 'NoSuchEntity'],
+    ['an unknown role', { RoleArn: `arn:aws:iam::${accountId}:role/nobody`, RoleSessionName: 'x1' }, 'AccessDenied'],
     ['a too short duration', { RoleArn: roleArn, RoleSessionName: 'x1', DurationSeconds: '899' }, 'ValidationError'],
     ['a duration over the role maximum', { RoleArn: roleArn, RoleSessionName: 'x1', DurationSeconds: '7201' }, 'ValidationError'],
     ['a non-numeric duration', { RoleArn: roleArn, RoleSessionName: 'x1', DurationSeconds: '1h' }, 'ValidationError'],

@@ -1,0 +1,37 @@
+// Builds the upload page into dist/web/: its browser script (src/web/browser/
+// upload.ts with the AWS SDK for the browser, bundled and minified) as
+// upload-page.js, and upload.html beside the compiled page.js that serves
+// both. Built here, at build time (npm run build, and the lfs test project's
+// global setup), so that a running LFS never loads a bundler.
+import { build } from 'esbuild';
+import { copyFile, mkdir, rename, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('..', import.meta.url);
+const outDir = new URL('dist/web/', root);
+
+/** Writes each file whole or not at all: two test runs may build it while a third LFS reads it. */
+async function replace(target, write) {
+  const temporary = `${fileURLToPath(target)}.${process.pid}.tmp`;
+  await write(temporary);
+  await rename(temporary, target);
+}
+
+export async function buildUploadPage() {
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('src/web/browser/upload.ts', root))],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  await mkdir(outDir, { recursive: true });
+  await replace(new URL('upload-page.js', outDir), (path) => writeFile(path, result.outputFiles[0].contents));
+  await replace(new URL('upload.html', outDir), (path) => copyFile(new URL('src/web/upload.html', root), path));
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await buildUploadPage();

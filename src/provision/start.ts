@@ -1,0 +1,73 @@
+import type { LocalAws } from '@lfs/local-aws';
+import type { Config } from '../config.js';
+import { buildUploadRolePolicy } from '../credentials/session-policy.js';
+import type { Logger } from '../logger.js';
+import type { Connection, Storage } from '../aws/storage.js';
+import type { Item, LiveRefs } from './context.js';
+import { roleNameAndPath } from './desired.js';
+import { ProvisionError } from './errors.js';
+import { provision } from './provision.js';
+
+/** Ready with everything resolved, or not, with one line per problem (each naming its fix). */
+export type Resolution = { ready: true; storage: Storage; warnings: string[] } | { ready: false; problems: string[]; warnings: string[] };
+
+/**
+ * What the embedded endpoint cannot be provisioned through yet: it does not
+ * speak KMS and IAM (nor PutPublicAccessBlock), so its keys and the upload
+ * role are made in process by `makeKeysAndRoleInProcess`. Once it does,
+ * both go and embedded mode provisions like any other endpoint.
+ */
+export const EMBEDDED_WITHOUT_KMS_IAM = (item: Item) => item.service === 'kms' || item.service === 'iam' || item.id.endsWith(':public-access-block');
+
+/** The embedded endpoint's keys and upload role, made through its in-process shortcuts (see `EMBEDDED_WITHOUT_KMS_IAM`). */
+export function makeKeysAndRoleInProcess(localAws: LocalAws, config: Config): Partial<LiveRefs> {
+  const dockKeyArn = localAws.ensureKey(config.storage.dockKmsKeyId).arn;
+  const vaultKeyArn = localAws.ensureKey(config.storage.vaultKmsKeyId).arn;
+  localAws.putRole({
+    name: roleNameAndPath(config.storage.uploadRoleArn).name,
+    policies: [buildUploadRolePolicy(config.storage.dockBucket, dockKeyArn)],
+    maxSessionDurationSeconds: 43_200,
+  });
+  return { dockKeyArn, vaultKeyArn };
+}
+
+/**
+ * Makes sure what LFS needs is in its account. The embedded endpoint is
+ * provisioned in process at every start; elsewhere LFS only checks (or,
+ * with LFS_PROVISION_ON_START, provisions) and reports what is missing or
+ * drifted, each with the command that fixes it.
+ */
+export async function resolveStorage(config: Config, connection: Connection, logger: Logger): Promise<Resolution> {
+  const { clients, localAws } = connection;
+  let result;
+  try {
+    result = localAws
+      ? await provision({ clients, config, caller: 'lfs', mode: 'apply', skip: EMBEDDED_WITHOUT_KMS_IAM, known: makeKeysAndRoleInProcess(localAws, config) })
+      : await provision({ clients, config, caller: 'lfs', mode: config.aws.provisionOnStart ? 'apply' : 'check' });
+  } catch (error) {
+    if (!(error instanceof ProvisionError)) throw error;
+    return { ready: false, problems: [error.message], warnings: [] };
+  }
+  const warnings = result.warnings.map((warning) => `not checked: ${warning.message}`);
+  if (result.problems.length > 0) return { ready: false, problems: result.problems.map((problem) => problem.message), warnings };
+  for (const note of result.notes) logger.info(note);
+  const { refs, queueUrls } = result;
+  // A key this endpoint cannot describe (no KMS API) is used as configured.
+  const keyArn = (arn: string, configured: string) => (arn.includes('<') ? configured : arn);
+  return {
+    ready: true,
+    warnings,
+    storage: {
+      ...connection,
+      accountId: result.accountId,
+      uploadRoleArn: refs.uploadRoleArn,
+      dock: { name: config.storage.dockBucket, kmsKeyArn: keyArn(refs.dockKeyArn, config.storage.dockKmsKeyId) },
+      vault: { name: config.storage.vaultBucket, kmsKeyArn: keyArn(refs.vaultKeyArn, config.storage.vaultKmsKeyId) },
+      resources: {
+        dockEventsQueueUrl: queueUrls.get('dock-events')!,
+        deadLetterQueueUrl: queueUrls.get('dead-letter')!,
+        fileEventsQueueUrl: queueUrls.get('file-events')!,
+      },
+    },
+  };
+}
