@@ -53,8 +53,11 @@ export function openDatabase(options: DatabaseOptions, logger: Logger): OpenDb {
   if (isPostgresUrl(options.url)) {
     const pgConfig = postgresConfig(options);
     const pool = new pg.Pool({ ...pgConfig, max: options.poolSize ?? 10 });
-    // An idle connection the server dropped (a restart, a failover) must not crash the process; the pool replaces it.
-    pool.on('error', (error) => logger.warn({ err: error }, 'a database connection failed'));
+    // A connection the server drops (a restart, a failover) must not crash the process: an 'error' event nobody hears
+    // is an uncaught exception. The pool hears its idle ones only; one checked out (a transaction holding a lock
+    // around an S3 call) needs a listener of its own. Its statement fails, and the pool replaces it.
+    pool.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'a database connection failed')));
+    pool.on('error', () => undefined); // logged by the connection's own listener
     const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', pgConfig, close: () => kysely.destroy() };
   }
