@@ -15,8 +15,9 @@ export default defineConfig({
         test: {
           name: 'lfs',
           include: ['test/**/*.test.ts'],
-          // LFS's tests run LFS and the embedded endpoint from source: the bundles they serve and run are rebuilt first.
-          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts', 'test/setup/upload-page.ts'],
+          // LFS's tests run LFS and the embedded endpoint from source: the bundles they serve and run are rebuilt first;
+          // and one PostgreSQL is started for the tests that run against it.
+          globalSetup: ['packages/local-aws/test/setup/sealing-worker.ts', 'test/setup/upload-page.ts', 'test/setup/postgres.ts'],
           // Bounds on failure, not measures of speed: sized for two busy cores (benchmarks measure speed).
           testTimeout: 300_000,
           hookTimeout: 300_000,

@@ -87,8 +87,8 @@ function subscribeAvailable(app: App, token: string) {
 }
 
 /** Upload complete → fileAvailable received, for `count` files of `size` bytes, one after another. */
-export async function promotionLatency(count = 200, size = 1 * MiB) {
-  return withApp({}, async (app, token) => {
+export async function promotionLatency(count = 200, size = 1 * MiB, env: Record<string, string> = {}) {
+  return withApp(env, async (app, token) => {
     const events = subscribeAvailable(app, token);
     // Let the subscription reach the server before the first file.
     await new Promise((resolve) => setTimeout(resolve, 200));

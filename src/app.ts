@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createLfsPubSub } from './api/pubsub.js';
+import type { GraphqlWs } from './api/websocket.js';
 import { loadOrCreateSecret } from './auth/index.js';
 import { connectStorage, type Connection, type QueueUrls, type Storage } from './aws/storage.js';
 import type { Config } from './config.js';
-import { createSqliteFileRepository } from './db/sqlite/repository.js';
+import { connectDatabase } from './db/index.js';
 import { createDisposalStack } from './disposal.js';
 import { createFailpoint, type StepHook } from './failpoints.js';
 import { urlHost } from './http/routes.js';
@@ -24,7 +24,12 @@ export interface App {
    * If a step fails, what the earlier ones opened is closed before it throws.
    */
   start(): Promise<void>;
-  /** Closes everything start() opened, newest first. */
+  /**
+   * A rolling restart's stop (SIGTERM): refuses new connections, sends
+   * graphql-ws clients away with 1012 (Service Restart, which they retry),
+   * gives in-flight promotions the grace period, then closes everything
+   * start() opened, newest first.
+   */
   stop(): Promise<void>;
   /** Base URL of the GraphQL server, valid after start(). */
   readonly url: string;
@@ -59,6 +64,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   let url = '';
   let authSecret = '';
   let localAws: LocalAws | undefined;
+  let draining: (() => Promise<void>) | undefined;
   let queues: QueueUrls | undefined;
 
   let problems: string[] = [];
@@ -66,12 +72,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   async function start(): Promise<void> {
     try {
       await secureDataDir(config, logger);
-      const repository = createSqliteFileRepository({ path: join(config.dataDir, 'lfs.sqlite') });
-      opened.defer(() => repository.close());
+      const database = await connectDatabase(config.database, logger.child({ component: 'database' }));
+      opened.defer(() => database.repository.close());
       const connection = await connectStorage(config, logger, opened);
       localAws = connection.localAws;
       // With a JWKS URL the identity provider signs tokens; no secret exists.
       if (!config.auth.jwksUrl) authSecret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
+      // With PostgreSQL, subscriptions hear of every instance's changes through the database.
+      const listener = database.listen((event) => pubsub.publish('fileEvents', event));
+      if (listener) {
+        await listener.start();
+        opened.defer(() => listener.stop());
+      }
 
       let handle: Services['handle'] = createNotReadyHandler(() => problems);
       const server = createServer(httpServerOptions(config), (req, res) => handle(req, res));
@@ -80,11 +92,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         for (const close of closers.reverse()) await close();
         await closeServer(server);
       });
+      let served: { services: Services; ws: GraphqlWs } | undefined;
       const serve = (storage: Storage) => {
-        const services = createServices({ config, logger, storage, repository, authSecret, pubsub, failpoint, stepHook: options.stepHook });
+        const services = createServices({ config, logger, storage, database, authSecret, pubsub, failpoint, stepHook: options.stepHook });
         handle = services.handle;
         queues = storage.resources;
         const ws = services.attachWebSocket(server);
+        served = { services, ws };
         closers.push(() => ws.close());
         if (config.promotion.enabled) {
           services.background.start();
@@ -96,6 +110,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       if (resolution.ready) serve(resolution.storage);
       else waitForResources(connection, resolution.problems, serve);
       await listen(server, config.port, config.host);
+      draining = async () => {
+        // New connections are refused; subscribers are told to reconnect (to another instance behind the balancer).
+        served?.services.stopAccepting();
+        server.close();
+        await served?.ws.restart();
+      };
       url = `http://${urlHost(config.host)}:${(server.address() as AddressInfo).port}`;
     } catch (error) {
       await opened.dispose().catch((failure: unknown) => logger.error({ err: failure }, 'could not close what a failed start opened'));
@@ -139,7 +159,12 @@ export function createApp(config: Config, options: AppOptions = {}): App {
 
   return {
     start,
-    stop: () => opened.dispose(),
+    async stop() {
+      // First stop taking work, then let the background finish (in-flight promotions get the grace period), then close.
+      await draining?.().catch((error: unknown) => logger.warn({ err: error }, 'could not drain connections'));
+      draining = undefined;
+      await opened.dispose();
+    },
     get url() {
       return url;
     },
@@ -182,7 +207,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 async function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return;
+  // Also after a drain, which stopped the listening but left open connections (keep-alive, SSE streams).
   server.closeAllConnections();
+  if (!server.listening) return;
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -4,7 +4,9 @@ import { loadOrCreateSecret, mintToken } from './auth/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 
 const usage = `Usage:
-  lfs serve                         serve LFS (same as npm start)
+  lfs serve                         serve LFS (same as npm start); migrates the file database first
+  lfs migrate                       bring the file database's schema up to date, print its version, and exit
+                                    (LFS_DATABASE_URL, or SQLite in LFS_DATA_DIR); refuses a newer schema
   lfs provision [--dry-run] [--cloudformation] [--print-lfs-policy] ...
                                     create or check what LFS needs in AWS (lfs provision --help)
   lfs token --sub <subject> [--tenant <t>] [--admin] [--expires-in 1h]
@@ -27,6 +29,8 @@ async function run(argv: string[]): Promise<void> {
       return (await import('./main.js')).main(settings());
     case 'token':
       return token(rest, settings());
+    case 'migrate':
+      return migrate(rest, settings());
     case 'local-aws':
       return localAws(rest, settings());
     case 'provision':
@@ -58,6 +62,18 @@ async function token(args: string[], config: Config): Promise<void> {
     expiresIn: /^\d+$/.test(values['expires-in']!) ? Number(values['expires-in']) : values['expires-in']!,
   });
   process.stdout.write(`${jwt}\n`);
+}
+
+async function migrate(args: string[], config: Config): Promise<void> {
+  if (args.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (args.length > 0) throw new UsageError(`lfs migrate takes no arguments (got ${args.join(' ')})`);
+  const [{ migrateDatabase }, { createLogger }] = await Promise.all([import('./db/index.js'), import('./logger.js')]);
+  const { from, to } = await migrateDatabase(config.database, createLogger(config.logLevel));
+  const where = config.database.url ? 'PostgreSQL' : config.database.sqlitePath;
+  process.stdout.write(from === to ? `The file database (${where}) is at schema version ${to}; nothing to do.\n` : `Migrated the file database (${where}) from schema version ${from} to ${to}.\n`);
 }
 
 async function provision(args: string[]): Promise<void> {
@@ -137,6 +153,11 @@ run(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof UsageError || isParseArgsError(error)) {
     process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
     process.exit(2);
+  }
+  // One clear line, not a stack: the operator runs the wrong build for this database.
+  if (error instanceof Error && error.name === 'NewerSchemaError') {
+    process.stderr.write(`lfs: ${error.message}\n`);
+    process.exit(1);
   }
   // A problem with the account or the settings is one line naming the resource and its fix, not a stack trace.
   if ((error as Error | undefined)?.name === 'ProvisionError') {

@@ -4,6 +4,7 @@ import { apiSettings } from './config/api.js';
 import { authSettings } from './config/auth.js';
 import { awsSettings } from './config/aws.js';
 import { backgroundSettings } from './config/background.js';
+import { databaseSettings } from './config/database.js';
 import { serverSettings } from './config/server.js';
 import { uploadSettings } from './config/uploads.js';
 
@@ -11,7 +12,7 @@ import { uploadSettings } from './config/uploads.js';
  * Every setting, with its environment variable (`LFS_` + upper snake case)
  * and default; config/ documents each. Parsed once at start.
  */
-const settings = z.object({ ...serverSettings, ...awsSettings, ...uploadSettings, ...authSettings, ...apiSettings, ...backgroundSettings });
+const settings = z.object({ ...serverSettings, ...awsSettings, ...uploadSettings, ...authSettings, ...apiSettings, ...backgroundSettings, ...databaseSettings });
 
 type Settings = z.output<typeof settings>;
 
@@ -110,6 +111,14 @@ const configSchema = settings
       port: s.LFS_PORT,
       host: s.LFS_HOST,
       dataDir,
+      database: {
+        /** PostgreSQL when set; SQLite at `sqlitePath` otherwise. */
+        url: s.LFS_DATABASE_URL,
+        sqlitePath: join(dataDir, 'lfs.sqlite'),
+        poolSize: s.LFS_DATABASE_POOL_SIZE,
+        statementTimeoutMs: s.LFS_DATABASE_STATEMENT_TIMEOUT_MS,
+        connectTimeoutMs: s.LFS_DATABASE_CONNECT_TIMEOUT_MS,
+      },
       aws: {
         /** Start the embedded endpoint in process. */
         local: isLocal(s),

@@ -14,6 +14,12 @@ export const errorCodes = {
   QUOTA_EXCEEDED: { http: 429, message: 'Upload quota exceeded' },
   PAYLOAD_TOO_LARGE: { http: 413, message: 'Payload too large' },
   LENGTH_REQUIRED: { http: 411, message: 'Content-Length is required' },
+  /**
+   * A dependency (the database) cannot be reached for now; nothing was
+   * changed, or the change is complete. Carries `extensions.retryable: true`:
+   * retry after a moment, as with a 503.
+   */
+  UNAVAILABLE: { http: 503, message: 'Temporarily unavailable; retry shortly' },
   INTERNAL: { http: 500, message: 'Unexpected error' },
 } as const;
 
@@ -34,3 +40,6 @@ export const notFound = (what = 'File') => new LfsError('NOT_FOUND', `${what} no
 export const badInput = (field: string, message: string) => new LfsError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 export const conflict = (message: string) => new LfsError('CONFLICT', message);
 export const unauthenticated = (message = errorCodes.UNAUTHENTICATED.message) => new LfsError('UNAUTHENTICATED', message);
+
+/** The database (or another dependency) is down for now: a retryable 503. */
+export const unavailable = () => new LfsError('UNAVAILABLE', errorCodes.UNAVAILABLE.message, { retryable: true });

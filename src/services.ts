@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { subscriptionsOf, type LfsPubSub } from './api/pubsub.js';
+import type { GraphqlWs } from './api/websocket.js';
 import { createApi } from './api/server.js';
 import { authenticatorOptions, createAuthenticator, mintDevelopmentToken } from './auth/index.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
@@ -13,7 +16,7 @@ import { createCredentialIssuer } from './credentials/issuer.js';
 import { createRevocations } from './credentials/revocations.js';
 import type { Failpoint, StepHook } from './failpoints.js';
 import { createFileEvents } from './files/events.js';
-import type { FileRepository } from './files/repository.js';
+import type { Database } from './db/index.js';
 import { createStatusChanges, type StatusChanges } from './files/status-changes.js';
 import { createFallbackUploadHandler } from './http/fallback-upload.js';
 import { createReadinessProbe } from './http/health.js';
@@ -22,7 +25,6 @@ import type { Logger } from './logger.js';
 import { createPromoter } from './promotion/promote.js';
 import { createPromotionWorker } from './promotion/worker.js';
 import { createFallbackUpload } from './uploads/fallback-upload.js';
-import { createQuotaGuard } from './uploads/quotas.js';
 import { createUploadService } from './uploads/upload-service.js';
 import { createUploadPage } from './web/page.js';
 
@@ -31,7 +33,8 @@ export interface ServiceInputs {
   config: Config;
   logger: Logger;
   storage: Storage;
-  repository: FileRepository;
+  /** The file records and what instances share through the database (leases, locks, rate limits). */
+  database: Database;
   /** The HS256 secret; empty with a JWKS URL. */
   authSecret: string;
   pubsub: LfsPubSub;
@@ -43,8 +46,10 @@ export interface ServiceInputs {
 export interface Services {
   /** The node:http handler of every route: GraphQL, the fallback upload, health, the upload page. */
   handle(req: IncomingMessage, res: ServerResponse): void;
-  /** graphql-ws on /graphql of `server`; returns its disposer. */
-  attachWebSocket(server: Server): { close(): Promise<void> };
+  /** graphql-ws on /graphql of `server`. */
+  attachWebSocket(server: Server): GraphqlWs;
+  /** Shutting down: readiness reports not ready from now on. */
+  stopAccepting(): void;
   /** The promotion worker and the housekeeping pass; started only where promotion is enabled. */
   background: { start(): void; stop(): Promise<void> };
 }
@@ -55,7 +60,8 @@ export interface Services {
  * endpoint and key ARNs, the open repository), so app.ts calls it then.
  */
 export function createServices(inputs: ServiceInputs): Services {
-  const { config, logger, storage, repository, pubsub, failpoint } = inputs;
+  const { config, logger, storage, database, pubsub, failpoint } = inputs;
+  const { repository } = database;
   const { clients, dock, vault } = storage;
   const authenticator = createAuthenticator(authenticatorOptions(config, inputs.authSecret));
 
@@ -64,8 +70,9 @@ export function createServices(inputs: ServiceInputs): Services {
     createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, vault.name),
     logger.child({ component: 'outbox-relay' }),
   );
-  // Subscriptions hear of a change first; the relay then sends what the repository put in the outbox.
-  const events = createFileEvents([subscriptionsOf(pubsub), relay.onFileEvent]);
+  // Subscriptions hear of a change first; the relay then sends what the repository put in the outbox. With
+  // PostgreSQL the database tells every instance, this one included (the listener app.ts starts feeds pub/sub).
+  const events = createFileEvents(database.dialect === 'postgres' ? [relay.onFileEvent] : [subscriptionsOf(pubsub), relay.onFileEvent]);
   const statusChanges = createStatusChanges({ repository, events, failpoint });
 
   // AWS grants no session shorter than 900 s; the embedded endpoint can be told otherwise for tests.
@@ -85,6 +92,8 @@ export function createServices(inputs: ServiceInputs): Services {
       dock,
       roleArn: storage.uploadRoleArn,
       maxCredentialSeconds: Math.max(config.uploads.credentialsTtlSeconds, minTtlSeconds),
+      // Two instances cancelling at once must not overwrite each other's Deny.
+      exclusive: (work) => database.locks.withLock('dock bucket policy', work),
       logger: logger.child({ component: 'revocations' }),
     }),
     s3: clients.s3,
@@ -95,15 +104,18 @@ export function createServices(inputs: ServiceInputs): Services {
     deadlineSeconds: config.uploads.deadlineSeconds,
     minPartSize: config.uploads.minPartSize,
     fallbackMaxBytes: config.uploads.fallbackMaxBytes,
+    quotas: config.api.quotas,
     logger,
   });
-  const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
+  // With SQLite one instance counts alone; with PostgreSQL the buckets are shared.
+  const rateBuckets = database.dialect === 'postgres' ? database.rateBuckets : undefined;
   const developmentToken = config.development ? () => mintDevelopmentToken(inputs.authSecret, config.auth) : undefined;
-  const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, quotas, developmentToken });
+  const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, rateBuckets, developmentToken });
 
+  const readiness = createReadinessProbe({ repository, s3: clients.s3, sqs: clients.sqs, dock, queueUrl: storage.resources.dockEventsQueueUrl });
   const handle = createRouter({
     graphql: api.yoga,
-    readiness: createReadinessProbe({ repository, s3: clients.s3, sqs: clients.sqs, dock, queueUrl: storage.resources.dockEventsQueueUrl }),
+    readiness,
     fallbackUpload: createFallbackUploadHandler({
       authenticator,
       upload: createFallbackUpload({ uploads, s3: clients.s3, dock, maxBytes: config.uploads.fallbackMaxBytes }),
@@ -113,7 +125,12 @@ export function createServices(inputs: ServiceInputs): Services {
     uploadPage: createUploadPage(logger),
   });
 
-  return { handle, attachWebSocket: api.attachWebSocket, background: createBackground(inputs, statusChanges, relay) };
+  return {
+    handle,
+    attachWebSocket: api.attachWebSocket,
+    stopAccepting: () => readiness.stopping(),
+    background: createBackground(inputs, statusChanges, relay),
+  };
 }
 
 /**
@@ -122,7 +139,8 @@ export function createServices(inputs: ServiceInputs): Services {
  * and every interval.
  */
 function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, relay: OutboxRelay): Services['background'] {
-  const { config, logger, storage, repository } = inputs;
+  const { config, logger, storage, database } = inputs;
+  const { repository, leases } = database;
   const { promotion, cleanup: cleanupConfig } = config;
   const { clients, dock, vault } = storage;
   const promoter = createPromoter({
@@ -146,6 +164,7 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     maxReceives: promotion.maxReceives,
     retryBaseSeconds: promotion.retryBaseSeconds,
     shutdownGraceSeconds: config.shutdownGraceSeconds,
+    databaseAnswers: () => repository.ping(),
   });
   const cleanup = createCleanup({
     s3: clients.s3,
@@ -165,12 +184,26 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     graceSeconds: cleanupConfig.reconcileGraceSeconds,
     logger: logger.child({ component: 'reconciler' }),
   });
+  // With PostgreSQL the cleanup job and the reconciler run on one instance at a time: the holder of this lease, which
+  // renews it at every pass. When the holder dies, the lease runs out (two intervals) and the next instance to try
+  // takes over. SQLite serves one instance, which needs no lease (nor to wait for a crashed self's to run out).
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseMs = Math.max(2 * cleanupConfig.intervalSeconds * 1000, 2000);
+  const shared = database.dialect === 'postgres';
+  const takeLease = async () => !shared || (await leases.acquire('housekeeping', holder, leaseMs));
   const housekeeping = schedule(
     'housekeeping',
     cleanupConfig.intervalSeconds,
     async () => {
+      // Every instance relays what its own crashes may have left in the outbox; claims keep the relays apart.
       await relay.flush();
-      return { cleanup: await cleanup.run(), reconcile: await reconciler.run() };
+      if (!(await takeLease())) return { skipped: 'another instance holds the housekeeping lease' };
+      const renew = setInterval(() => void takeLease().catch((error) => logger.warn({ err: error }, 'could not renew the housekeeping lease')), leaseMs / 3);
+      try {
+        return { cleanup: await cleanup.run(), reconcile: await reconciler.run() };
+      } finally {
+        clearInterval(renew);
+      }
     },
     logger.child({ component: 'housekeeping' }),
   );
@@ -181,6 +214,8 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     },
     async stop() {
       await Promise.all([worker.stop(), housekeeping.stop()]);
+      // Handed over at once rather than when it runs out.
+      if (shared) await leases.release('housekeeping', holder).catch((error) => logger.warn({ err: error }, 'could not release the housekeeping lease'));
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Caller } from '../files/model.js';
-import type { QuotaGuard } from '../uploads/quotas.js';
 import type { FileRepository } from '../files/repository.js';
 import type { UploadService } from '../uploads/upload-service.js';
 import type { LfsPubSub } from './pubsub.js';
@@ -17,8 +16,6 @@ export interface ApiServices {
   logger: Logger;
   /** Per-owner token buckets of the mutations that mint credentials. */
   rateLimits: { requestUpload: RateLimiter; refreshUploadCredentials: RateLimiter };
-  /** Per-owner quotas on open uploads. */
-  quotas: QuotaGuard;
 }
 
 /** The GraphQL context of one operation (HTTP request, SSE stream or graphql-ws subscribe). */

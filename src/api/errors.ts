@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { errorCodes } from '../errors.js';
+import { errorCodes, unavailable } from '../errors.js';
+import { DatabaseUnavailableError } from '../files/repository.js';
 
 const INTERNAL_MESSAGE = errorCodes.INTERNAL.message;
 
@@ -16,9 +17,23 @@ export function isPublicError(error: unknown): error is GraphQLError {
   return error.originalError === undefined || error.originalError instanceof GraphQLError;
 }
 
-/** The INTERNAL error that replaces `error`; the original goes to the log with the request id. */
+/**
+ * The INTERNAL error that replaces `error`; the original goes to the log with
+ * the request id. A database that cannot be reached is UNAVAILABLE instead
+ * (retryable): an outage, not a bug, and the client should try again.
+ */
 export function maskInternalError(error: unknown, logger: Logger, requestId?: string): GraphQLError {
   const located = error instanceof GraphQLError ? error : undefined;
+  const original = located?.originalError ?? error;
+  if (original instanceof DatabaseUnavailableError) {
+    logger.warn({ err: original, requestId, path: located?.path }, 'the database is unavailable');
+    const answer = unavailable();
+    return new GraphQLError(answer.message, {
+      nodes: located?.nodes,
+      path: located?.path,
+      extensions: { ...answer.extensions, ...(requestId ? { requestId } : {}) },
+    });
+  }
   logger.error({ err: located?.originalError ?? error, requestId, path: located?.path }, 'unexpected error in a GraphQL operation');
   return new GraphQLError(INTERNAL_MESSAGE, {
     nodes: located?.nodes,

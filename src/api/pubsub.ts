@@ -9,9 +9,10 @@ export type LfsEvents = {
 
 export interface LfsPubSubOptions {
   /**
-   * The transport: in process by default; a shared one (PostgreSQL
-   * LISTEN/NOTIFY) when several instances run, or an instrumented one in
-   * tests. Events carry their payload in `detail`, as yoga's pub/sub does.
+   * The transport: in process by default, or an instrumented one in tests.
+   * Events carry their payload in `detail`, as yoga's pub/sub does. (With
+   * PostgreSQL, other instances' events arrive through db/listener.ts, which
+   * publishes them here like local ones.)
    */
   eventTarget?: EventTarget;
   /** Undelivered events kept per subscriber; older ones are dropped beyond this. @default 256 */

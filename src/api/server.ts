@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import type { Config } from '../config.js';
 import type { Caller } from '../files/model.js';
-import type { QuotaGuard } from '../uploads/quotas.js';
 import type { FileRepository } from '../files/repository.js';
 import type { UploadService } from '../uploads/upload-service.js';
 import type { ApiServices, Context } from './context.js';
@@ -17,10 +16,10 @@ import { armorPlugins } from './limits.js';
 import { useOperationLog } from './operation-log.js';
 import { useTokenExpiry } from './token-expiry.js';
 import type { LfsPubSub } from './pubsub.js';
-import { createRateLimiter } from './rate-limit.js';
+import { createProcessRateBuckets, createRateLimiter, type RateBuckets } from './rate-limit.js';
 import { createRequestIds } from './request-id.js';
 import { schema } from './schema/index.js';
-import { attachGraphqlWs, GRAPHQL_PATH } from './websocket.js';
+import { attachGraphqlWs, GRAPHQL_PATH, type GraphqlWs } from './websocket.js';
 
 export interface ApiOptions {
   config: Config;
@@ -30,8 +29,8 @@ export interface ApiOptions {
   logger: Logger;
   /** Read side of `Query.files`. */
   files: Pick<FileRepository, 'list'>;
-  /** Per-owner upload quotas (open uploads, bytes in flight). */
-  quotas: QuotaGuard;
+  /** Where rate-limit buckets live: this process by default, the database when instances share limits. */
+  rateBuckets?: RateBuckets;
   /** Mints the token GraphiQL opens with; only in development (see `GraphiQLPageOptions`). */
   developmentToken?: () => Promise<string>;
 }
@@ -56,8 +55,8 @@ export interface Api {
    * Other paths are the caller's job: mount it only for /graphql.
    */
   yoga: YogaServerInstance<NodeServerContext, Context>;
-  /** Attaches graphql-ws on path /graphql to an http.Server; returns a disposer. */
-  attachWebSocket(server: Server): { close(): Promise<void> };
+  /** Attaches graphql-ws on path /graphql to an http.Server. */
+  attachWebSocket(server: Server): GraphqlWs;
 }
 
 /** With GraphiQL off (production), the schema is not advertised either; schema.graphql is the published copy. */
@@ -67,6 +66,7 @@ const noIntrospection: Plugin = {
 
 export function createApi(options: ApiOptions): Api {
   const { config, authenticator } = options;
+  const rateBuckets = options.rateBuckets ?? createProcessRateBuckets();
   const logger = options.logger.child({ component: 'api' });
   const services: ApiServices = {
     config,
@@ -75,10 +75,9 @@ export function createApi(options: ApiOptions): Api {
     pubsub: options.pubsub,
     logger,
     rateLimits: {
-      requestUpload: createRateLimiter(config.api.rateLimits.requestUpload),
-      refreshUploadCredentials: createRateLimiter(config.api.rateLimits.refreshUploadCredentials),
+      requestUpload: createRateLimiter(config.api.rateLimits.requestUpload, rateBuckets, 'requestUpload'),
+      refreshUploadCredentials: createRateLimiter(config.api.rateLimits.refreshUploadCredentials, rateBuckets, 'refreshUploadCredentials'),
     },
-    quotas: options.quotas,
   };
   const requestIds = createRequestIds();
   const graphiql = createGraphiQLPage({ developmentToken: options.developmentToken, listenHost: config.host });

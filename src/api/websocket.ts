@@ -11,6 +11,20 @@ import type { ErrorCode } from '../errors.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
+/**
+ * Sent to every graphql-ws client when this instance restarts: 1012
+ * "Service Restart" is one of the codes the graphql-ws client reconnects on
+ * (with its retry back-off), so behind a load balancer subscribers resume on
+ * another instance by themselves.
+ */
+export const SERVICE_RESTART = 1012;
+
+export interface GraphqlWs {
+  /** Refuses new sockets and closes the open ones with 1012, for clients to reconnect elsewhere. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
 interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
   subscribe: (args: ExecutionArgs) => unknown;
@@ -57,7 +71,7 @@ export function attachGraphqlWs(
   yoga: YogaServerInstance<any, any>,
   authenticator: Authenticator,
   options: WebSocketOptions = {},
-): { close(): Promise<void> } {
+): GraphqlWs {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes ?? 256 * 1024 });
   const identities = new WeakMap<object, Identity>();
   const maxOperations = options.maxOperations ?? 100;
@@ -121,9 +135,12 @@ export function attachGraphqlWs(
     wss,
   );
 
+  let restarting = false;
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (path === GRAPHQL_PATH) {
+    if (path === GRAPHQL_PATH && restarting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n');
+    } else if (path === GRAPHQL_PATH) {
       wss.handleUpgrade(request, socket, head, (client) => wss.emit('connection', client, request));
     } else if (server.listenerCount('upgrade') === 1) {
       // Nobody else serves WebSockets on this server: refuse instead of leaving the socket hanging.
@@ -133,6 +150,16 @@ export function attachGraphqlWs(
   server.on('upgrade', onUpgrade);
 
   return {
+    async restart() {
+      restarting = true;
+      const closed = [...wss.clients].map((client) => new Promise<void>((resolve) => {
+        if (client.readyState === client.CLOSED) return resolve();
+        client.once('close', () => resolve());
+        client.close(SERVICE_RESTART, 'Service Restart');
+      }));
+      // A client that never answers the close handshake is cut off at close().
+      await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    },
     async close() {
       server.off('upgrade', onUpgrade);
       await disposable.dispose();

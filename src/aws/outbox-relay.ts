@@ -20,13 +20,20 @@ export interface OutboxRelay {
   onFileEvent(event: FileEvent): Promise<void>;
 }
 
+/**
+ * How long a relay holds the announcements it took before another may take
+ * them: a relay that dies mid-send leaves them to the others (sent again:
+ * at-least-once), one that lives sends them well within this.
+ */
+const CLAIM_MS = 30_000;
+
 export function createOutboxRelay(repository: FileRepository, outbound: OutboundEvents, logger: Logger): OutboxRelay {
   let pass: Promise<void> | undefined;
   let again = false;
 
   async function drain(): Promise<void> {
     for (;;) {
-      const batch = await repository.pendingAnnouncements(50);
+      const batch = await repository.claimAnnouncements(50, CLAIM_MS);
       for (const announcement of batch) {
         const file = await repository.get(announcement.fileId);
         if (file) await outbound.announce(file);

@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { abortUpload, uploadsUnder } from '../aws/listing.js';
-import { dockKeyOf, fileIdOfVaultKey, type EncryptedBucket } from '../files/model.js';
+import { dockKeyOf, fileIdOfVaultKey, vaultKeyOf, type EncryptedBucket } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
 import type { StatusChanges } from '../files/status-changes.js';
@@ -29,7 +29,14 @@ export interface CleanupReport {
   /** Dock uploads that staged more than their file's declared size. */
   abortedOversizedUploads: number;
   abortedVaultCopies: number;
+  /** Vault objects of FAILED files removed (normally none: the promotion removes them itself). */
+  deletedFailedVaultObjects: number;
 }
+
+/** The first pass looks back this far for FAILED files; later ones to their previous start, less the margin. */
+const FAILED_LOOKBACK_MS = 24 * 3600_000;
+const FAILED_MARGIN_MS = 3600_000;
+const PAGE = 100;
 
 /**
  * Expires tickets nobody used and aborts the dock's multipart uploads that
@@ -75,12 +82,48 @@ export function createCleanup(options: CleanupOptions) {
     return aborted;
   }
 
+  let failedSince: number | undefined;
+
+  /**
+   * A FAILED file keeps nothing in the vault; the promotion deletes the copy
+   * itself, but a crash right after it lost a race (its copy landed after
+   * another run failed the file) can leave one. This removes the vault
+   * object of every file that turned FAILED since the previous pass (a day
+   * back on the first): only FAILED records are followed, never an object
+   * whose record is missing, so a database restored from an older backup
+   * never costs a newer file its vault copy.
+   */
+  async function deleteFailedVaultObjects(now: Date): Promise<number> {
+    const since = new Date(failedSince === undefined ? now.getTime() - FAILED_LOOKBACK_MS : failedSince - FAILED_MARGIN_MS);
+    let deleted = 0;
+    let after: { updatedAt: Date; id: string } | undefined;
+    for (;;) {
+      const failed = await repository.listChanged({ status: 'FAILED', since, limit: PAGE, after });
+      for (const file of failed) {
+        await s3.send(new DeleteObjectCommand({ Bucket: options.vault.name, Key: vaultKeyOf(file.id) }));
+        deleted++;
+      }
+      if (failed.length < PAGE) break;
+      after = { updatedAt: failed.at(-1)!.updatedAt, id: failed.at(-1)!.id };
+    }
+    failedSince = now.getTime();
+    return deleted;
+  }
+
   return {
     async run(now = new Date()): Promise<CleanupReport> {
       const expired = await expireTickets(now);
       const dock = await pruneDockUploads(options, now);
       const abortedVaultCopies = await abortInterruptedCopies();
-      return { expired, abortedUploads: dock.dead, abortedExtraUploads: dock.extra, abortedOversizedUploads: dock.oversized, abortedVaultCopies };
+      const deletedFailedVaultObjects = await deleteFailedVaultObjects(now);
+      return {
+        expired,
+        abortedUploads: dock.dead,
+        abortedExtraUploads: dock.extra,
+        abortedOversizedUploads: dock.oversized,
+        abortedVaultCopies,
+        deletedFailedVaultObjects,
+      };
     },
   };
 }

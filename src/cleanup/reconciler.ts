@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
-import { fileIdOfDockKey, type EncryptedBucket } from '../files/model.js';
+import { dockKeyOf, fileIdOfDockKey, type EncryptedBucket } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import { isFinal } from '../files/states.js';
 import type { Promoter } from '../promotion/promote.js';
@@ -19,19 +19,25 @@ export interface ReconcilerOptions {
 export interface ReconcileReport {
   promoted: number;
   deleted: number;
+  /** PROMOTING files untouched past the grace period, whose dock event was lost, resumed. */
+  resumed: number;
 }
 
 /**
  * Finds completed dock objects whose notification was lost (the file is still
  * AWAITING_UPLOAD, or stuck PROMOTING after a crash, past the grace period)
  * and promotes them anyway; deletes dock objects of final or unknown files.
+ * Then resumes PROMOTING files nothing has touched for the grace period,
+ * whose dock object may be gone already (copied and deleted before the
+ * database went away, the event since dead-lettered): the promotion finishes
+ * from the vault copy, or fails the file.
  */
 export function createReconciler(options: ReconcilerOptions) {
   const { s3, repository, promoter, logger } = options;
   const dockBucket = options.dock.name;
   return {
     async run(now = new Date()): Promise<ReconcileReport> {
-      const report: ReconcileReport = { promoted: 0, deleted: 0 };
+      const report: ReconcileReport = { promoted: 0, deleted: 0, resumed: 0 };
       for await (const object of objectsUnder(s3, dockBucket, 'uploads/')) {
         const key = object.Key!;
         const fileId = fileIdOfDockKey(key);
@@ -53,6 +59,24 @@ export function createReconciler(options: ReconcilerOptions) {
           eTag: object.ETag,
         });
         if (outcome === 'available') report.promoted++;
+      }
+      const before = new Date(now.getTime() - options.graceSeconds * 1000);
+      let after: { updatedAt: Date; id: string } | undefined;
+      for (;;) {
+        const stuck = await repository.listChanged({ status: 'PROMOTING', before, limit: 100, after });
+        for (const file of stuck) {
+          logger.warn({ fileId: file.id }, 'resuming a promotion nothing has touched for the grace period');
+          const outcome = await promoter.promote({
+            eventName: 'ObjectCreated:Reconciled',
+            eventTime: file.uploadedAt ?? file.updatedAt,
+            bucket: dockBucket,
+            key: dockKeyOf(file.id),
+            size: file.size,
+          });
+          if (outcome !== 'ignored') report.resumed++;
+        }
+        if (stuck.length < 100) break;
+        after = { updatedAt: stuck.at(-1)!.updatedAt, id: stuck.at(-1)!.id };
       }
       return report;
     },

@@ -6,8 +6,12 @@ export const backgroundSettings = {
   LFS_PROMOTION_ENABLED: bool.default(true),
   /** Messages the promotion worker handles at once. @default 4 */
   LFS_PROMOTION_CONCURRENCY: int(1, 256).default(4),
-  /** SQS visibility timeout for dock events, seconds. @default 300 */
-  LFS_PROMOTION_VISIBILITY_SECONDS: int(1, 43200).default(300),
+  /**
+   * SQS visibility timeout of a dock event being promoted, seconds; a
+   * heartbeat extends it every half of it while the promotion runs, so a
+   * crashed instance's promotion is picked up again within about this long. @default 30
+   */
+  LFS_PROMOTION_VISIBILITY_SECONDS: int(1, 43200).default(30),
   /** Receives of a dock event before it goes to the dead-letter queue and its file is FAILED. @default 5 */
   LFS_PROMOTION_MAX_RECEIVES: int(1, 1000).default(5),
   /** First retry delay of a failed promotion, doubled each attempt (with jitter), seconds. @default 2 */

@@ -1,6 +1,7 @@
 import { GetBucketPolicyCommand, PutBucketPolicyCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { EncryptedBucket } from '../files/model.js';
+import { createProcessLocks } from '../locks.js';
 import { sessionArnOf } from './session-name.js';
 
 /**
@@ -30,6 +31,12 @@ export interface RevocationsOptions {
   roleArn: string;
   /** The longest any upload credential lives, seconds: a revocation is kept that long. */
   maxCredentialSeconds: number;
+  /**
+   * Runs one read-modify-write of the policy at a time: across every
+   * instance sharing a PostgreSQL database (an advisory lock), in this
+   * process otherwise. @default this process only
+   */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
   logger: Logger;
 }
 
@@ -97,11 +104,13 @@ export function withRevocation(policy: Policy | undefined, sessionArn: string, d
   return { ...policy, Version: policy?.Version ?? '2012-10-17', Statement: statements };
 }
 
+const processLocks = createProcessLocks();
+
 export function createRevocations(options: RevocationsOptions): Revocations {
   const { s3 } = options;
   const dockBucket = options.dock.name;
-  // One read-modify-write of the policy at a time in this process.
-  let queue: Promise<unknown> = Promise.resolve();
+  // One read-modify-write of the policy at a time.
+  const exclusive = options.exclusive ?? ((work) => processLocks.withLock('dock bucket policy', work));
 
   async function readPolicy(): Promise<Policy | undefined> {
     try {
@@ -120,8 +129,8 @@ export function createRevocations(options: RevocationsOptions): Revocations {
     const sessionArn = sessionArnOf(options.roleArn, fileId);
     const now = new Date();
     const until = new Date(Math.ceil((now.getTime() + options.maxCredentialSeconds * 1000 + MARGIN_MS) / WINDOW_MS) * WINDOW_MS);
-    // Another LFS instance may rewrite the policy between our read and write;
-    // reading it back and retrying (merging is idempotent) keeps both changes.
+    // Instances take turns (exclusive); a writer outside LFS may still change the policy between
+    // our read and write: reading it back and retrying (merging is idempotent) keeps both changes.
     for (let attempt = 1; ; attempt++) {
       const next = withRevocation(await readPolicy(), sessionArn, dockBucket, until, now);
       const text = JSON.stringify(next);
@@ -135,10 +144,6 @@ export function createRevocations(options: RevocationsOptions): Revocations {
   }
 
   return {
-    revoke(fileId) {
-      const run = queue.then(() => revokeNow(fileId));
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    revoke: (fileId) => exclusive(() => revokeNow(fileId)),
   };
 }

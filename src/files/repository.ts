@@ -21,7 +21,13 @@ export interface FilePage {
  * adapter passes the same contract suite.
  */
 export interface FileRepository {
-  create(file: NewFile): Promise<FileRecord>;
+  /**
+   * Creates an AWAITING_UPLOAD record. With a quota, the owner's open uploads
+   * are counted and the record inserted atomically (instances sharing the
+   * database included): over the quota it throws `QuotaExceededError` and
+   * creates nothing.
+   */
+  create(file: NewFile, quota?: UploadQuota): Promise<FileRecord>;
   get(id: string): Promise<FileRecord | undefined>;
   /** Newest first (createdAt desc, id desc). Throws `InvalidCursorError` on a bad cursor. */
   list(query: ListFilesQuery): Promise<FilePage>;
@@ -32,10 +38,13 @@ export interface FileRepository {
    */
   transition(id: string, from: FileStatus | readonly FileStatus[], to: FileStatus, patch?: TransitionPatch, now?: Date): Promise<FileRecord | undefined>;
   /**
-   * Announcements not yet sent, oldest first. One is committed in the same
-   * transaction as every move into a status that `announces()` (states.ts) names.
+   * Takes up to `limit` announcements not yet sent, oldest first, for
+   * `claimMs`: nobody else gets them meanwhile (another instance's relay
+   * takes the next ones), and they come back once the claim runs out unsent
+   * (the relay died). One is committed in the same transaction as every move
+   * into a status that `announces()` (states.ts) names.
    */
-  pendingAnnouncements(limit: number): Promise<Announcement[]>;
+  claimAnnouncements(limit: number, claimMs: number, now?: Date): Promise<Announcement[]>;
   /** Forgets an announcement once it was sent. */
   markAnnounced(id: number): Promise<void>;
   /**
@@ -51,11 +60,33 @@ export interface FileRepository {
   recordProgress(id: string, promotedBytes: number, now?: Date): Promise<FileRecord | undefined>;
   /** AWAITING_UPLOAD files whose upload deadline has passed. */
   listExpired(now: Date, limit: number): Promise<FileRecord[]>;
+  /**
+   * Files last changed (updatedAt) at or after `since` and before `before`,
+   * oldest change first, from after `after` (the last one of the previous
+   * page); only those in `status` when given.
+   */
+  listChanged(query: ChangedFilesQuery): Promise<FileRecord[]>;
   /** How many AWAITING_UPLOAD files one owner has and the sum of their declared sizes (for quotas). */
   openUploads(tenant: string, owner: string): Promise<OpenUploads>;
   /** True when the database answers. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface ChangedFilesQuery {
+  since?: Date;
+  before?: Date;
+  status?: FileStatus;
+  limit: number;
+  after?: { updatedAt: Date; id: string };
+}
+
+/** Per-owner limits on uploads in flight. */
+export interface UploadQuota {
+  /** AWAITING_UPLOAD files one owner may have at once. */
+  openUploads: number;
+  /** Sum of the declared sizes of those files, bytes. */
+  bytesInFlight: number;
 }
 
 export interface OpenUploads {
@@ -75,5 +106,29 @@ export class InvalidCursorError extends Error {
   constructor() {
     super('invalid cursor');
     this.name = 'InvalidCursorError';
+  }
+}
+
+/** `create` with a quota found the owner at it. */
+export class QuotaExceededError extends Error {
+  constructor(
+    readonly quota: keyof UploadQuota,
+    readonly limit: number,
+    readonly open: OpenUploads,
+  ) {
+    super(`quota ${quota} of ${limit} reached`);
+    this.name = 'QuotaExceededError';
+  }
+}
+
+/**
+ * The database cannot be reached (down, restarting, failing over, or too
+ * slow to answer in time). Callers may retry: nothing was changed, or the
+ * change committed entirely; guarded transitions make a retry harmless.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
   }
 }

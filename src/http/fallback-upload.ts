@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/index.js';
 import { LfsError, errorCodes, type ErrorCode } from '../errors.js';
+import { DatabaseUnavailableError } from '../files/repository.js';
 import type { FallbackUpload } from '../uploads/fallback-upload.js';
 
 export interface FallbackUploadHandlerOptions {
@@ -73,10 +74,10 @@ export function createFallbackUploadHandler(options: FallbackUploadHandlerOption
       const { etag } = await upload(req, fileId);
       res.writeHead(200, { 'content-type': 'application/json', ...(etag ? { etag } : {}) }).end(JSON.stringify({ fileId, status: 'UPLOADED' }));
     } catch (error) {
-      const code: ErrorCode = error instanceof LfsError ? error.code : 'INTERNAL';
+      const code: ErrorCode = error instanceof LfsError ? error.code : error instanceof DatabaseUnavailableError ? 'UNAVAILABLE' : 'INTERNAL';
       if (code === 'INTERNAL') logger.error({ err: error, fileId }, 'fallback upload failed');
       else logger.info({ fileId, code }, 'fallback upload refused');
-      const message = error instanceof LfsError ? error.message : errorCodes.INTERNAL.message;
+      const message = error instanceof LfsError ? error.message : errorCodes[code].message;
       // Unread body bytes would otherwise hold the connection; close it instead of draining gigabytes.
       res.shouldKeepAlive = false;
       res.writeHead(errorCodes[code].http, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: { code, message } }));

@@ -4,8 +4,10 @@ import type { EncryptedBucket } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 
 export interface ReadinessProbe {
-  /** Each dependency with whether it answered within the timeout. */
+  /** Each dependency with whether it answered within the timeout; never ready once stopping. */
   check(): Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  /** The instance is shutting down: report not ready, so a load balancer sends nothing new. */
+  stopping(): void;
 }
 
 export interface ReadinessOptions {
@@ -22,16 +24,22 @@ const TIMEOUT_MS = 2000;
 
 /** `/readyz`: the database, the storage and the queue all answer. */
 export function createReadinessProbe(options: ReadinessOptions): ReadinessProbe {
+  let stopping = false;
   const probe = async (work: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> => {
     const signal = AbortSignal.timeout(TIMEOUT_MS);
+    // A dependency that ignores the signal (a database connection attempt) still counts as down in time.
+    const timedOut = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     try {
-      await work(signal);
+      await Promise.race([work(signal), timedOut]);
       return true;
     } catch {
       return false;
     }
   };
   return {
+    stopping() {
+      stopping = true;
+    },
     async check() {
       const [database, storage, queue] = await Promise.all([
         probe(async () => {
@@ -43,7 +51,7 @@ export function createReadinessProbe(options: ReadinessOptions): ReadinessProbe 
         ),
       ]);
       const checks = { database, storage, queue };
-      return { ready: database && storage && queue, checks };
+      return { ready: !stopping && database && storage && queue, checks: stopping ? { ...checks, stopping } : checks };
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
+import { DatabaseUnavailableError } from '../files/repository.js';
 import type { Promoter } from './promote.js';
 import { RecentSet, retryDelaySeconds } from './retry.js';
 import { parseS3Message, type DockObjectEvent } from './s3-event.js';
@@ -25,6 +26,8 @@ export interface PromotionWorkerOptions {
   retryBaseSeconds: number;
   /** How long stop() waits for in-flight promotions before handing their messages back. @default 20 */
   shutdownGraceSeconds?: number;
+  /** Whether the database answers; receiving pauses while it does not. @default always */
+  databaseAnswers?: () => Promise<boolean>;
 }
 
 export interface PromotionWorker {
@@ -41,6 +44,8 @@ export interface PromotionWorker {
 const POLL_SETTLE_MS = 200;
 /** SQS's longest long poll: fewest empty receives while the queue is idle. */
 const LONG_POLL_SECONDS = 20;
+/** A message whose promotion met an unreachable database comes back after this long. */
+const DATABASE_RETRY_SECONDS = 5;
 
 /**
  * Long-polls the dock-events queue and promotes what it announces. A message
@@ -59,6 +64,8 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
   const done = new RecentSet(10_000);
   const recordId = (record: DockObjectEvent) => `${record.bucket}/${record.key}@${record.sequencer ?? record.eTag ?? ''}`;
   let running = false;
+  // Set when the database could not be reached: receiving waits until it answers again.
+  let databaseDown = false;
   let poll: AbortController | undefined;
   let loop: Promise<void> | undefined;
 
@@ -94,6 +101,16 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
     } catch (error) {
       // Stopped under it (the endpoint going away fails it): the next start receives it at once, without a retry delay.
       if (handedBack.has(message.ReceiptHandle!)) return;
+      if (error instanceof DatabaseUnavailableError) {
+        // Not the promotion's fault, and never a reason to give up on the file: it comes back shortly, and no more
+        // messages are received (each receive counts towards the dead-letter queue) until the database answers.
+        databaseDown = true;
+        logger.warn({ err: error, messageId: message.MessageId }, 'the database is unavailable; the promotion will resume when it answers');
+        await sqs
+          .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: DATABASE_RETRY_SECONDS }))
+          .catch((failure) => logger.warn({ err: failure }, 'could not change message visibility'));
+        return;
+      }
       const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
       if (receives >= options.maxReceives && parsed.kind === 'records') {
         logger.error({ err: error, messageId: message.MessageId, receives }, 'promotion failed for the last time; giving up');
@@ -117,8 +134,20 @@ export function createPromotionWorker(options: PromotionWorkerOptions): Promotio
     }
   }
 
+  async function waitForDatabase(): Promise<void> {
+    while (running && !(await options.databaseAnswers!().catch(() => false))) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (running) logger.info('the database answers again; receiving dock events');
+    databaseDown = false;
+  }
+
   async function run(): Promise<void> {
     while (running) {
+      if (databaseDown && options.databaseAnswers) {
+        await waitForDatabase();
+        continue;
+      }
       if (inFlight.size >= options.concurrency) {
         await Promise.race(inFlight);
         continue;

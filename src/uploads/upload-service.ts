@@ -10,6 +10,7 @@ import { attachmentDisposition } from '../files/content-disposition.js';
 import { canSee, dockKeyOf, vaultKeyOf, type Caller, type Checksum, type EncryptedBucket, type FileRecord } from '../files/model.js';
 import type { FileRepository } from '../files/repository.js';
 import type { StatusChanges } from '../files/status-changes.js';
+import { createWithinQuota, type QuotaLimits } from './quotas.js';
 import { recommendedPartSize, type UploadRequest, type UploadTarget, type UploadTicket } from './ticket.js';
 
 /** A presigned GET on the vault copy; `DownloadLink` in schema.graphql. */
@@ -60,6 +61,8 @@ export interface UploadServiceOptions {
   minPartSize: number;
   /** LFS_FALLBACK_MAX_BYTES, told to clients in the ticket. */
   fallbackMaxBytes: number;
+  /** Per-owner limits on uploads awaiting completion (QUOTA_EXCEEDED beyond). */
+  quotas: QuotaLimits;
   logger: Logger;
 }
 
@@ -76,9 +79,11 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
       const now = new Date();
       const id = randomUUID();
       const uploadDeadline = new Date(now.getTime() + options.deadlineSeconds * 1000);
-      // Credentials first: if STS fails, no orphan record is left behind.
+      // Credentials first: if STS fails, no orphan record is left behind. The quota is checked with the insert, in
+      // one transaction: credentials minted for a request it refuses write to a key no file owns (the promotion
+      // worker and the cleanup job delete what lands there), and the rate limit bounds how many such a caller gets.
       const credentials = await issuer.issue(id, uploadDeadline, now);
-      const file = await repository.create({
+      const file = await createWithinQuota(() => repository.create({
         id,
         owner: caller.subject,
         tenant: caller.tenant,
@@ -89,7 +94,7 @@ export function createUploadService(options: UploadServiceOptions): UploadServic
         checksum: request.checksum,
         createdAt: now,
         uploadDeadline,
-      });
+      }, options.quotas));
       return { file, target: targetOf(file), credentials, uploadId: null };
     },
 

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mintDevelopmentToken } from '../../src/auth/index.js';
+import { loadConfig } from '../../src/config.js';
 import { FILE } from './operations.js';
 import { testEnv } from './stack.js';
 import { START_TIMEOUT_MS, WAIT_TIMEOUT_MS } from './waits.js';
@@ -18,11 +20,11 @@ export interface LfsProcess {
   child: ChildProcess;
   /** GraphQL URL printed at start. */
   graphqlUrl: string;
-  /** The development token printed at start. */
+  /** The development token printed at start, or one signed with LFS_AUTH_SECRET when the test gives it. */
   token: string;
-  /** The embedded AWS endpoint's URL printed at start. */
+  /** The AWS endpoint's URL: the embedded one's printed at start, or LFS_AWS_ENDPOINT. */
   awsUrl: string;
-  /** The embedded endpoint's root credentials, from the data folder. */
+  /** The endpoint's root credentials: the embedded one's from the data folder, or LFS_AWS_ACCESS_KEY_ID/SECRET. */
   rootCredentials: { accessKeyId: string; secretAccessKey: string };
   /** Everything the process printed so far. */
   output: () => string;
@@ -30,8 +32,14 @@ export interface LfsProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `lfs serve` as a real child process (so it can be killed with SIGKILL) and waits until it is ready. */
+/**
+ * Runs `lfs serve` as a real child process (so it can be killed with
+ * SIGKILL) and waits until it is ready; with LFS_AWS_ENDPOINT in `env` it
+ * uses that endpoint instead of embedding one.
+ */
 export async function spawnLfs(dataDir: string, env: Record<string, string> = {}): Promise<LfsProcess> {
+  const external = env.LFS_AWS_ENDPOINT;
+  const secret = env.LFS_AUTH_SECRET;
   const child = spawn(process.execPath, [...lfsFromSource, 'serve'], {
     env: { ...process.env, ...testEnv(dataDir, env) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,10 +57,11 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
     const check = () => {
       const url = /GraphQL:\s+(\S+)/.exec(output);
       const token = /Development token[^\n]*\n\s*(\S+)/.exec(output);
-      const aws = /AWS endpoint \(embedded\):\s+(\S+)/.exec(output);
-      if (url && token && aws) {
+      const aws = external ?? /AWS endpoint \(embedded\):\s+(\S+)/.exec(output)?.[1];
+      // LFS prints a token only with the secret it generated; with a configured one the test mints it.
+      if (url && (token || secret) && aws) {
         clearTimeout(timer);
-        resolve({ graphqlUrl: url[1], token: token[1], awsUrl: aws[1] });
+        resolve({ graphqlUrl: url[1], token: token?.[1] ?? '', awsUrl: aws });
       }
     };
     child.stdout!.on('data', check);
@@ -61,8 +70,11 @@ export async function spawnLfs(dataDir: string, env: Record<string, string> = {}
       reject(new Error(`lfs exited with ${code} before it was ready:\n${output}`));
     });
   });
-  const rootCredentials = JSON.parse(await readFile(join(dataDir, 'aws', 'root-credentials.json'), 'utf8'));
-  return { child, ...ready, rootCredentials, output: () => output, exited };
+  const rootCredentials = external
+    ? { accessKeyId: env.LFS_AWS_ACCESS_KEY_ID!, secretAccessKey: env.LFS_AWS_SECRET_ACCESS_KEY! }
+    : JSON.parse(await readFile(join(dataDir, 'aws', 'root-credentials.json'), 'utf8'));
+  const token = ready.token || (await mintDevelopmentToken(secret!, loadConfig(testEnv(dataDir, env)).auth));
+  return { child, ...ready, token, rootCredentials, output: () => output, exited };
 }
 
 /** POSTs a GraphQL operation to a spawned LFS with its printed development token. */

@@ -90,6 +90,15 @@ describe('loadConfig', () => {
     expect([config.dataDir, config.aws.localDataDir]).toEqual(['/var/lib/lfs', '/var/lib/lfs/aws']);
   });
 
+  it('keeps file records in SQLite in the data folder unless a PostgreSQL URL is given, and refuses any other URL', () => {
+    expect(loadConfig({ LFS_DATA_DIR: '/var/lib/lfs' }).database).toMatchObject({ url: undefined, sqlitePath: '/var/lib/lfs/lfs.sqlite', poolSize: 10 });
+    const url = 'postgres://lfs:secret@db:5432/lfs?sslmode=verify-full';
+    expect(loadConfig({ LFS_DATABASE_URL: url, LFS_DATABASE_POOL_SIZE: '25' }).database).toMatchObject({ url, poolSize: 25, statementTimeoutMs: 10_000 });
+    for (const bad of ['mysql://db/lfs', 'db:5432', 'postgres://']) {
+      expect(() => loadConfig({ LFS_DATABASE_URL: bad }), bad).toThrow(/LFS_DATABASE_URL/);
+    }
+  });
+
   it('reads the browser upload origins as a list, and refuses what is not an origin', () => {
     expect(loadConfig({}).uploads.origins).toEqual(['*']);
     expect(loadConfig({ LFS_UPLOAD_ORIGINS: 'https://app.example.com, http://localhost:3000' }).uploads.origins).toEqual(['https://app.example.com', 'http://localhost:3000']);

@@ -67,11 +67,10 @@ builder.mutationField('requestUpload', (t) =>
     type: UploadTicketRef,
     description: 'Creates a file record and returns where and with which credentials to upload it.',
     args: { input: t.arg({ type: RequestUploadInput, required: true }) },
-    resolve: (_root, { input }, { caller, services }) => {
-      // Counted before validation: failed attempts cost the same as good ones.
-      services.rateLimits.requestUpload.take(ownerKey(caller));
-      const request = validateUploadRequest(input, services.config.uploads);
-      return services.quotas.admit(caller, request.size, () => services.uploads.requestUpload(caller, request));
+    resolve: async (_root, { input }, { caller, services }) => {
+      // Counted before validation: failed attempts cost the same as good ones. Quotas are the upload service's.
+      await services.rateLimits.requestUpload.take(ownerKey(caller));
+      return services.uploads.requestUpload(caller, validateUploadRequest(input, services.config.uploads));
     },
   }),
 );
@@ -81,8 +80,8 @@ builder.mutationField('refreshUploadCredentials', (t) =>
     type: UploadCredentialsRef,
     description: 'Fresh credentials for the same key; only while AWAITING_UPLOAD.',
     args: { fileId: t.arg.id({ required: true }) },
-    resolve: (_root, { fileId }, { caller, services }) => {
-      services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
+    resolve: async (_root, { fileId }, { caller, services }) => {
+      await services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
       return services.uploads.refreshUploadCredentials(caller, String(fileId));
     },
   }),

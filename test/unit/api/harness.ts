@@ -13,9 +13,9 @@ import { createAuthenticator, mintToken } from '../../../src/auth/index.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { conflict, notFound } from '../../../src/errors.js';
 import { canSee, dockKeyOf, type Caller, type FileEvent, type FileRecord, type FileStatus, type NewFile } from '../../../src/files/model.js';
-import { createQuotaGuard } from '../../../src/uploads/quotas.js';
+import { createWithinQuota, type QuotaLimits } from '../../../src/uploads/quotas.js';
 import type { FileRepository } from '../../../src/files/repository.js';
-import { createSqliteFileRepository } from '../../../src/db/sqlite/repository.js';
+import { openTestDatabase } from '../../helpers/databases.js';
 import { eventTypeFor } from '../../../src/files/states.js';
 import type { UploadService } from '../../../src/uploads/upload-service.js';
 
@@ -65,7 +65,7 @@ const targetOf = (file: FileRecord) => ({
   fallbackMaxBytes: 500 * 1024 * 1024,
 });
 
-export function createTestUploadService(repository: FileRepository): TestUploadService {
+export function createTestUploadService(repository: FileRepository, quotas?: QuotaLimits): TestUploadService {
   const service: TestUploadService = {
     async requestUpload(caller, request) {
       if (service.failNext) {
@@ -74,14 +74,12 @@ export function createTestUploadService(repository: FileRepository): TestUploadS
         throw error;
       }
       const now = new Date();
-      const file = await repository.create({
-        id: randomUUID(),
-        owner: caller.subject,
-        tenant: caller.tenant,
-        ...request,
-        createdAt: now,
-        uploadDeadline: new Date(now.getTime() + 3600_000),
-      });
+      const file = await createWithinQuota(() =>
+        repository.create(
+          { id: randomUUID(), owner: caller.subject, tenant: caller.tenant, ...request, createdAt: now, uploadDeadline: new Date(now.getTime() + 3600_000) },
+          quotas,
+        ),
+      );
       return {
         file,
         target: targetOf(file),
@@ -157,15 +155,14 @@ export interface GraphQLBody {
 export async function createTestApi(env: Record<string, string> = {}): Promise<TestApi> {
   const dir = await mkdtemp(join(tmpdir(), 'lfs-api-'));
   const config = loadConfig({ LFS_DATA_DIR: dir, LFS_LOG_LEVEL: 'silent', ...env });
-  const repository = createSqliteFileRepository({ path: join(dir, 'lfs.sqlite') });
+  const { repository } = await openTestDatabase('sqlite', join(dir, 'lfs.sqlite'));
   const events = new ObservedEventTarget();
   const pubsub = createLfsPubSub({ eventTarget: events });
-  const uploads = createTestUploadService(repository);
+  const uploads = createTestUploadService(repository, config.api.quotas);
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const authenticator = createAuthenticator({ secret, issuer: config.auth.issuer, audience: config.auth.audience });
-  const quotas = createQuotaGuard({ repository, limits: config.api.quotas });
-  const api = createApi({ config, uploads, pubsub, authenticator, logger, files: repository, quotas });
+  const api = createApi({ config, uploads, pubsub, authenticator, logger, files: repository });
 
   return {
     api,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileStatuses, type FileStatus, type NewFile } from '../../../src/files/model.js';
-import { InvalidCursorError, type FileRepository } from '../../../src/files/repository.js';
+import { InvalidCursorError, QuotaExceededError, type FileRepository } from '../../../src/files/repository.js';
 import { canTransition } from '../../../src/files/states.js';
 
 export interface RepositoryUnderTest {
@@ -30,8 +30,8 @@ export function newFile(overrides: Partial<NewFile> = {}): NewFile {
 }
 
 /**
- * The behaviour every FileRepository adapter must have (SQLite now,
- * PostgreSQL later): call it from each adapter's test file with a factory
+ * The behaviour every FileRepository adapter must have (SQLite and
+ * PostgreSQL): call it from each adapter's test file with a factory
  * that opens a fresh, empty repository.
  */
 export function describeFileRepositoryContract(name: string, factory: () => Promise<RepositoryUnderTest>): void {
@@ -216,18 +216,72 @@ export function describeFileRepositoryContract(name: string, factory: () => Prom
       const ok = await repo.create(newFile());
       const bad = await repo.create(newFile());
       await repo.transition(ok.id, 'AWAITING_UPLOAD', 'PROMOTING');
-      expect(await repo.pendingAnnouncements(10)).toEqual([]);
+      expect(await repo.claimAnnouncements(10, 1000)).toEqual([]);
       await repo.transition(ok.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
       await repo.transition(ok.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() });
       await repo.transition(bad.id, 'AWAITING_UPLOAD', 'FAILED', { failureReason: 'size mismatch' });
-      const pending = await repo.pendingAnnouncements(10);
-      expect(pending.map(({ fileId, status }) => ({ fileId, status }))).toEqual([
+      const now = new Date();
+      const claimed = await repo.claimAnnouncements(10, 1000, now);
+      expect(claimed.map(({ fileId, status }) => ({ fileId, status }))).toEqual([
         { fileId: ok.id, status: 'AVAILABLE' },
         { fileId: bad.id, status: 'FAILED' },
       ]);
-      await repo.markAnnounced(pending[0].id);
-      expect((await repo.pendingAnnouncements(10)).map((a) => a.fileId)).toEqual([bad.id]);
-      expect(await repo.pendingAnnouncements(0)).toEqual([]);
+      await repo.markAnnounced(claimed[0].id);
+      expect(await repo.claimAnnouncements(0, 1000, now)).toEqual([]);
+      // Claimed: nobody else gets it until the claim runs out unsent.
+      expect(await repo.claimAnnouncements(10, 1000, new Date(now.getTime() + 999))).toEqual([]);
+      expect((await repo.claimAnnouncements(10, 1000, new Date(now.getTime() + 1001))).map((a) => a.fileId)).toEqual([bad.id]);
+    });
+
+    it('hands each announcement to one of concurrent claimers', async () => {
+      for (let i = 0; i < 20; i++) {
+        const { id } = await repo.create(newFile());
+        await repo.transition(id, 'AWAITING_UPLOAD', 'FAILED', { failureReason: 'x' });
+      }
+      const claims = await Promise.all([1, 2, 3, 4].map(() => repo.claimAnnouncements(7, 60_000)));
+      const ids = claims.flat().map((a) => a.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBeLessThanOrEqual(20);
+      const rest = await repo.claimAnnouncements(100, 60_000);
+      expect(ids.length + rest.length).toBe(20);
+    });
+
+    it('creates within a quota atomically: concurrent requests never overshoot it', async () => {
+      const quota = { openUploads: 3, bytesInFlight: 10_000 };
+      const results = await Promise.allSettled(Array.from({ length: 10 }, () => repo.create(newFile({ size: 100 }), quota)));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+      expect(refused.every((error) => error instanceof QuotaExceededError && error.quota === 'openUploads')).toBe(true);
+      expect(await repo.openUploads('acme', 'alice')).toEqual({ count: 3, bytes: 300 });
+      // Other owners have quotas of their own.
+      await expect(repo.create(newFile({ owner: 'bob' }), quota)).resolves.toMatchObject({ owner: 'bob' });
+    });
+
+    it('refuses a file that would put the bytes in flight over the quota, naming what is open', async () => {
+      const quota = { openUploads: 10, bytesInFlight: 1000 };
+      await repo.create(newFile({ size: 600 }), quota);
+      const refused = await repo.create(newFile({ size: 401 }), quota).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(QuotaExceededError);
+      expect(refused).toMatchObject({ quota: 'bytesInFlight', limit: 1000, open: { count: 1, bytes: 600 } });
+      await expect(repo.create(newFile({ size: 400 }), quota)).resolves.toBeDefined();
+    });
+
+    it('lists files changed since a time, oldest change first, in pages, FAILED ones alone on request', async () => {
+      const at = (s: number) => new Date(Date.parse('2026-07-01T00:00:00.000Z') + s * 1000);
+      const old = await repo.create(newFile({ createdAt: at(0) }));
+      const a = await repo.create(newFile({ id: 'a', createdAt: at(10) }));
+      const b = await repo.create(newFile({ id: 'b', createdAt: at(10) }));
+      const c = await repo.create(newFile({ id: 'c', createdAt: at(5) }));
+      await repo.transition(c.id, 'AWAITING_UPLOAD', 'FAILED', { failureReason: 'x' }, at(20));
+      await repo.transition(old.id, 'AWAITING_UPLOAD', 'FAILED', { failureReason: 'x' }, at(1));
+      const ids = (files: Array<{ id: string }>) => files.map((file) => file.id);
+      expect(ids(await repo.listChanged({ since: at(10), limit: 10 }))).toEqual([a.id, b.id, c.id]);
+      const first = await repo.listChanged({ since: at(10), limit: 2 });
+      expect(ids(first)).toEqual(['a', 'b']);
+      const last = first.at(-1)!;
+      expect(ids(await repo.listChanged({ since: at(10), limit: 2, after: { updatedAt: last.updatedAt, id: last.id } }))).toEqual(['c']);
+      expect(ids(await repo.listChanged({ since: at(0), status: 'FAILED', limit: 10 }))).toEqual([old.id, c.id]);
+      expect(ids(await repo.listChanged({ since: at(2), status: 'FAILED', limit: 10 }))).toEqual([c.id]);
     });
 
     it("counts one owner's AWAITING_UPLOAD files and sums their sizes", async () => {

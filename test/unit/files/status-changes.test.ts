@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteFileRepository } from '../../../src/db/sqlite/repository.js';
 import { createFileEvents } from '../../../src/files/events.js';
 import type { FileEvent } from '../../../src/files/model.js';
 import type { FileRepository } from '../../../src/files/repository.js';
 import { createStatusChanges, type StatusChanges } from '../../../src/files/status-changes.js';
+import { openTestDatabase } from '../../helpers/databases.js';
 
 describe('status changes', () => {
   let repository: FileRepository;
   let statusChanges: StatusChanges;
   let heard: Array<[string, FileEvent['type'], string]>;
 
-  beforeEach(() => {
-    repository = createSqliteFileRepository({ path: ':memory:' });
+  beforeEach(async () => {
+    repository = (await openTestDatabase('sqlite')).repository;
     heard = [];
     const subscriber = (name: string) => (event: FileEvent) => void heard.push([name, event.type, event.file.status]);
     statusChanges = createStatusChanges({ repository, events: createFileEvents([subscriber('subscriptions'), subscriber('relay')]) });
@@ -48,7 +48,7 @@ describe('status changes', () => {
       ['relay', 'AVAILABLE', 'AVAILABLE'],
     ]);
     // The announcement was committed with the status, for the relay to send.
-    expect((await repository.pendingAnnouncements(10)).map((announcement) => announcement.status)).toEqual(['AVAILABLE']);
+    expect((await repository.claimAnnouncements(10, 1000)).map((announcement) => announcement.status)).toEqual(['AVAILABLE']);
   });
 
   it('publishes nothing when the file was not where the change expected it', async () => {

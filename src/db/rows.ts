@@ -1,6 +1,6 @@
-import type { ChecksumAlgorithm, FileRecord, FileStatus, NewFile } from '../../files/model.js';
+import type { ChecksumAlgorithm, FileRecord, FileStatus, NewFile } from '../files/model.js';
 
-/** A `files` row as better-sqlite3 returns it. */
+/** A `files` row as both dialects return it (see schema.ts). */
 export interface FileRow {
   id: string;
   owner: string;
