@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { LfsClient, ResumeStore } from 'large-file-service/client';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mintToken } from '../auth/index.js';
 import { CliError, settings, UsageError } from './runtime.js';
 
 export interface ConnectionFlags {
@@ -37,7 +36,7 @@ export function graphqlUrl(text: string): string {
  * so both see the same files). Nothing is created: no secret, no folder.
  */
 async function development(needToken: boolean): Promise<{ url: string; token?: string }> {
-  const config = settings();
+  const config = await settings();
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${config.port}/graphql`;
   if (!needToken) return { url };
@@ -52,6 +51,7 @@ async function development(needToken: boolean): Promise<{ url: string; token?: s
       throw new CliError(`no token: give one with --token or LFS_TOKEN (or start LFS here with \`npm start\`, which writes its secret to ${path})`);
     }
   }
+  const { mintToken } = await import('../auth/tokens.js');
   return { url, token: await mintToken(secret, { sub: 'dev', issuer: config.auth.issuer, audience: config.auth.audience, expiresIn: '12h' }) };
 }
 
@@ -69,9 +69,10 @@ export interface Connected {
   url: string;
 }
 
-/** Runs `work` with a client, closing its WebSocket afterwards whatever happens. */
-export async function withClient<T>(flags: ConnectionFlags, work: (connected: Connected) => Promise<T>, store?: ResumeStore): Promise<T> {
+/** Runs `work` with a client (keeping resume state in `store(url)`, else the default), closing its WebSocket afterwards whatever happens. */
+export async function withClient<T>(flags: ConnectionFlags, work: (connected: Connected) => Promise<T>, options: { store?: (url: string) => Promise<ResumeStore> } = {}): Promise<T> {
   const { url, token } = await resolveConnection(flags);
+  const store = await options.store?.(url);
   // The SDK's notice that its releases from 2027 need Node 22 is for developers, not for every run of a command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Loaded here: the client brings the AWS SDK, which the other commands do without.

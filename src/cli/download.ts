@@ -1,4 +1,4 @@
-import { createDigester, type DigestAlgorithm } from '@lfs/checksums';
+import type { DigestAlgorithm, Digester } from '@lfs/checksums';
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { access, rename, rm } from 'node:fs/promises';
@@ -17,7 +17,7 @@ interface DownloadFlags extends ConnectionFlags {
 }
 
 /** The rate is the average since the start: a download is one steady stream. */
-function meter(total: number, line: ProgressLine, digester: ReturnType<typeof createDigester> | undefined) {
+function meter(total: number, line: ProgressLine, digester: Digester | undefined) {
   const started = Date.now();
   let done = 0;
   return new Transform({
@@ -60,7 +60,7 @@ export function registerDownload(program: Command): void {
           });
           if (!response.ok || !response.body) throw new CliError(`the download link answered HTTP ${response.status}`);
 
-          const digester = file.checksum ? createDigester(file.checksum.algorithm as DigestAlgorithm) : undefined;
+          const digester = file.checksum ? (await import('@lfs/checksums')).createDigester(file.checksum.algorithm as DigestAlgorithm) : undefined;
           const view = progressView(process.stderr, toStdout);
           const line = view.add(file.name);
           // Written beside the target and renamed once checked, so a failed or wrong download leaves no file.

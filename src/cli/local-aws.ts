@@ -24,7 +24,7 @@ export function registerLocalAws(program: Command): void {
     .option('--secure-transport', 'count every request as aws:SecureTransport (behind a TLS proxy)')
     .option('--max-uploads-per-key <n>', "a key's open multipart uploads beyond this are refused (default: 10)", integerIn(1, 10_000))
     .action(async (flags: LocalAwsFlags) => {
-      const config = settings();
+      const config = await settings();
       const { createLocalAws } = await import('@lfs/local-aws');
       const endpoint = createLocalAws({
         dataDir: resolve(flags.dataDir ?? config.aws.localDataDir),

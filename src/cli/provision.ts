@@ -44,7 +44,7 @@ export function registerProvision(program: Command): void {
       if (flags.lfsPrincipal !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/\S+$/.test(flags.lfsPrincipal)) {
         throw new UsageError('--lfs-principal: an IAM user or role ARN (arn:aws:iam::<account>:user/<name> or :role/<name>)');
       }
-      const config = settings();
+      const config = await settings();
       let module: ProvisionModule;
       try {
         module = (await import(provisionModule)) as ProvisionModule;

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { LfsErrorCode } from 'large-file-service/client';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import type { Config } from '../config.js';
 
 /**
  * How `lfs` ends: 0 done, 1 a failure (the server, the network, a file that
@@ -68,8 +68,13 @@ export function integerIn(min: number, max: number) {
  */
 export const lfsCode = (error: unknown): LfsErrorCode | undefined => ((error as Error | undefined)?.name === 'LfsError' ? (error as { code: LfsErrorCode }).code : undefined);
 
-/** The one place the commands read settings from the environment; a bad LFS_* variable is a usage error. */
-export function settings(): Config {
+/**
+ * The one place the commands read settings from the environment; a bad
+ * LFS_* variable is a usage error. Loaded when asked: the schema of every
+ * setting would slow down `--help` and the commands that need none.
+ */
+export async function settings(): Promise<Config> {
+  const { ConfigError, loadConfig } = await import('../config.js');
   try {
     return loadConfig(process.env);
   } catch (error) {

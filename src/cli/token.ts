@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { loadOrCreateSecret, mintToken } from '../auth/index.js';
 import { settings, UsageError } from './runtime.js';
 
 interface TokenFlags {
@@ -22,7 +21,8 @@ export function registerToken(program: Command): void {
     .option('--expires-in <span>', 'seconds, or a span such as 30m, 12h, 7d', '12h')
     .action(async (flags: TokenFlags) => {
       if (!/^\d+$|^\d+\s*[a-z]+$/i.test(flags.expiresIn)) throw new UsageError(`--expires-in: seconds or a span such as 30m, 12h, 7d, not ${flags.expiresIn}`);
-      const config = settings();
+      const config = await settings();
+      const [{ loadOrCreateSecret }, { mintToken }] = await Promise.all([import('../auth/secret.js'), import('../auth/tokens.js')]);
       const secret = config.auth.secret ?? (await loadOrCreateSecret(config.dataDir));
       const jwt = await mintToken(secret, {
         sub: flags.sub,

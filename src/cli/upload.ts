@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { withClient, withConnection, type ConnectionFlags } from './connection.js';
 import { CliError, describeFailure, exitCodes, integerIn, lfsCode, onInterrupt, UsageError } from './runtime.js';
 import { formatBytes } from './format.js';
-import { progressView, type ProgressLine, type Step } from './progress.js';
+import { progressView, type ProgressLine, type ProgressView, type Step } from './progress.js';
 import { uploadState, type UploadState } from './upload-state.js';
 
 interface UploadFlags extends ConnectionFlags {
@@ -51,25 +51,11 @@ export function registerUpload(program: Command): void {
       const controller = new AbortController();
       const restore = onInterrupt(() => controller.abort());
       const view = progressView(process.stderr, Boolean(flags.json));
-      const print = { json: flags.json, results: Boolean(flags.json) || !(view.drawing && process.stdout.isTTY), drawing: view.drawing, debug };
+      const print: Printing = { json: flags.json, results: Boolean(flags.json) || !(view.drawing && process.stdout.isTTY), drawing: view.drawing, debug };
       try {
-        const outcomes = await withClient(flags, async ({ lfs, url }) => {
-          const state = await uploadState(url);
-          const outcomes: Array<true | string | false> = [];
-          const queue = [...files];
-          const worker = async () => {
-            for (let file = queue.shift(); file; file = queue.shift()) {
-              const line = view.add(file.shown);
-              outcomes.push(
-                await uploadOne(lfs, state, file, flags, controller.signal, line, view.note).then(
-                  (done) => report(file.shown, done, null, line, print),
-                  (error: unknown) => report(file.shown, null, error, line, print),
-                ),
-              );
-            }
-          };
-          await Promise.all(Array.from({ length: Math.min(FILES_AT_ONCE, files.length) }, worker));
-          return outcomes;
+        let state: UploadState | undefined;
+        const outcomes = await withClient(flags, ({ lfs }) => uploadAll(files, (file, line) => uploadOne(lfs, state!, file, flags, controller.signal, line, view.note), view, print), {
+          store: async (url) => (state = await uploadState(url)).store,
         });
         view.stop();
         // Once the bars are done, so that none cuts through them.
@@ -83,6 +69,31 @@ export function registerUpload(program: Command): void {
         restore();
       }
     });
+}
+
+interface LocalFile {
+  path: string;
+  shown: string;
+  stats: Stats;
+}
+
+/** Uploads FILES_AT_ONCE at a time, each with its progress line; how each ended, as report() tells it. */
+async function uploadAll(files: LocalFile[], upload: (file: LocalFile, line: ProgressLine) => Promise<LfsFile>, view: ProgressView, print: Printing) {
+  const outcomes: Array<true | string | false> = [];
+  const queue = [...files];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const line = view.add(file.shown);
+      outcomes.push(
+        await upload(file, line).then(
+          (done) => report(file.shown, done, null, line, print),
+          (error: unknown) => report(file.shown, null, error, line, print),
+        ),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILES_AT_ONCE, files.length) }, worker));
+  return outcomes;
 }
 
 async function statFile(path: string): Promise<Stats> {
@@ -99,7 +110,7 @@ async function statFile(path: string): Promise<Stats> {
 async function uploadOne(
   lfs: LfsClient,
   state: UploadState,
-  file: { path: string; shown: string; stats: Stats },
+  file: LocalFile,
   flags: UploadFlags,
   signal: AbortSignal,
   line: ProgressLine,
@@ -133,8 +144,16 @@ async function uploadOne(
   return lfs.upload(file.path, options);
 }
 
+interface Printing {
+  json?: boolean;
+  /** Result lines go to stdout (always with --json; not on a terminal where bars say it). */
+  results: boolean;
+  drawing: boolean;
+  debug: boolean;
+}
+
 /** Prints how one file ended: true when it is AVAILABLE, else the line to print about it (none when it was stopped). */
-function report(shown: string, file: LfsFile | null, error: unknown, line: ProgressLine, flags: { json?: boolean; results: boolean; drawing: boolean; debug: boolean }): true | string | false {
+function report(shown: string, file: LfsFile | null, error: unknown, line: ProgressLine, flags: Printing): true | string | false {
   const { debug } = flags;
   if (file) {
     line.finish(`available ${file.id}`);
