@@ -1,6 +1,7 @@
+import { DeleteBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { digestStream } from '@lfs/checksums';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockUploads, writeSourceFile } from '../../helpers/client.js';
@@ -107,5 +108,25 @@ describe('lfs upload and download', () => {
     expect(JSON.parse(resumed.stdout)).toMatchObject({ id: fileId, status: 'AVAILABLE', checksum: { algorithm: 'CRC64NVME', value: source.crc64 } });
     const resent = proxy.parts.slice(resumedFrom).map((part) => part.partNumber).sort((a, b) => a - b);
     expect(resent).toEqual([...Array(PARTS).keys()].map((i) => i + 1).filter((n) => !sent.includes(n)));
+  });
+
+  it('download refuses bytes whose checksum is not the file\'s: exit 1, one line, nothing kept', { timeout: 120_000 }, async () => {
+    proxy.rate = Infinity;
+    const dir = await tempDir();
+    const source = await writeSourceFile(dir, 'tampered.bin', 6 * MiB);
+    const uploaded = await runLfs(['upload', source.path, '--json', ...connection], { env: { LFS_CLIENT_STATE_FILE: join(dir, 'state.json') } });
+    const { id } = JSON.parse(uploaded.stdout);
+    // Someone with the storage's own keys swaps the vault object for other bytes of the same size.
+    const s3 = stack.rootS3();
+    const vault = stack.app.config.storage.vaultBucket;
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: vault }));
+    const other = await writeSourceFile(dir, 'other.bin', 6 * MiB);
+    await s3.send(new PutObjectCommand({ Bucket: vault, Key: `files/${id}`, Body: await readFile(other.path), ServerSideEncryption: 'aws:kms', SSEKMSKeyId: stack.app.config.storage.vaultKmsKeyId }));
+
+    const run = await runLfs(['download', id, '-o', join(dir, 'tampered-download.bin'), ...connection]);
+    expect(run.code).toBe(1);
+    expect(lines(run.stderr).at(-1)).toMatch(/^lfs download: CRC64NVME mismatch: expected .+, got .+; nothing was kept$/);
+    expect(run.stdout).toBe('');
+    expect((await readdir(dir)).filter((name) => name.includes('tampered-download'))).toEqual([]);
   });
 });
