@@ -8,5 +8,4 @@ import { register } from 'tsx/esm/api';
 
 register();
 registerHooks('data:text/javascript,export function resolve(s,c,n){return n(s,{...c,conditions:[...c.conditions,"@lfs/source"]})}');
-const { run } = await import('../src/cli/index.ts');
-process.exitCode = await run(process.argv.slice(2));
+await import('../src/cli.ts');
