@@ -1,6 +1,6 @@
 import { checksumAlgorithms, type ChecksumAlgorithm, type Sha256Factory } from './checksums.js';
 import { LfsError, isLfsError, withFileId } from './errors.js';
-import { CANCEL_UPLOAD, CREATE_DOWNLOAD_LINK, FILE, FILE_EVENTS, REQUEST_UPLOAD, RESUME_UPLOAD } from './operations.js';
+import { CANCEL_UPLOAD, CREATE_DOWNLOAD_LINK, FILE, FILE_EVENTS, FILES, REQUEST_UPLOAD, RESUME_UPLOAD } from './operations.js';
 import { MIN_PART_SIZE } from './parts.js';
 import { createProgressMeter } from './progress.js';
 import { aborted, backoffMs, sleep } from './retry.js';
@@ -8,7 +8,7 @@ import { sendToDock, type Ticket } from './session.js';
 import { openSource, type PathOpener, type Source, type UploadSource } from './source.js';
 import type { ResumeState, ResumeStore } from './store.js';
 import { createTransport, type TokenSource } from './transport.js';
-import { isFinal, type LfsFile, type LfsFileEvent, type UploadOptions } from './types.js';
+import { isFinal, type FilesPage, type ListOptions, type LfsFile, type LfsFileEvent, type UploadOptions } from './types.js';
 
 export interface LfsClientOptions {
   /** The GraphQL endpoint, e.g. https://lfs.example.com/graphql; graphql-ws and the fallback route are beside it. */
@@ -30,10 +30,16 @@ export interface LfsClient {
   resume(fileId: string, source: UploadSource, options?: UploadOptions): Promise<LfsFile>;
   /** Stops an upload of this client, then cancels the file: nothing of it is left in the dock. */
   cancel(fileId: string): Promise<LfsFile>;
-  /** The file's events, its current state first when it is final; ends after a final state. */
-  events(fileId: string, signal?: AbortSignal): AsyncIterable<LfsFileEvent>;
+  /**
+   * The file's events, its current state first when it is final; ends after a final state.
+   * Without a file: every event of the caller's files, until `signal` stops it (events
+   * while the connection is being replaced are missed: `files()` tells the states).
+   */
+  events(fileId: string | undefined, signal?: AbortSignal): AsyncIterable<LfsFileEvent>;
   /** The file, or null when absent or not the caller's. */
   file(fileId: string): Promise<LfsFile | null>;
+  /** One page of the caller's files, newest first. */
+  files(options?: ListOptions): Promise<FilesPage>;
   /** A link to download an AVAILABLE file. @param expiresIn seconds, default 900 */
   downloadLink(fileId: string, expiresIn?: number): Promise<{ url: string; expiresAt: string }>;
   /** Uploads this client's store knows as unfinished (to offer resuming them). */
@@ -74,8 +80,8 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
 
   const fileOf = async (fileId: string) => (await transport.execute(FILE, { id: fileId })).file;
 
-  async function* events(fileId: string, signal?: AbortSignal): AsyncGenerator<LfsFileEvent> {
-    if ((await fileOf(fileId)) === null) throw new LfsError('NOT_FOUND', 'File not found', { fileId });
+  async function* events(fileId: string | undefined, signal?: AbortSignal): AsyncGenerator<LfsFileEvent> {
+    if (fileId !== undefined && (await fileOf(fileId)) === null) throw new LfsError('NOT_FOUND', 'File not found', { fileId });
     for (let attempt = 1; ; attempt++) {
       const subscription = transport.subscribe(FILE_EVENTS, { fileId });
       // Stopping ends the wait for the next event at once.
@@ -85,21 +91,23 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
         for await (const { fileEvents } of subscription) {
           attempt = 1;
           yield fileEvents;
-          if (isFinal(fileEvents.file.status)) return;
+          if (fileId !== undefined && isFinal(fileEvents.file.status)) return;
         }
       } catch (error) {
-        if (isLfsError(error, 'UNAUTHENTICATED', 'NOT_FOUND', 'BAD_USER_INPUT')) throw withFileId(error, fileId);
+        if (isLfsError(error, 'UNAUTHENTICATED', 'NOT_FOUND', 'BAD_USER_INPUT')) throw fileId === undefined ? error : withFileId(error, fileId);
       } finally {
         signal?.removeEventListener('abort', stop);
         await subscription.return?.();
       }
       if (signal?.aborted) throw aborted(signal, fileId);
-      // The socket is gone (or WebSockets are blocked): look over HTTP, then subscribe again a little later.
-      const file = await fileOf(fileId).catch((error: unknown) => (isLfsError(error, 'NETWORK') ? undefined : Promise.reject(error)));
-      if (file === null) throw new LfsError('NOT_FOUND', 'File not found', { fileId });
-      if (file && isFinal(file.status)) {
-        yield { type: file.status === 'AVAILABLE' || file.status === 'FAILED' ? file.status : 'STATUS_CHANGED', at: file.availableAt ?? file.createdAt, file };
-        return;
+      if (fileId !== undefined) {
+        // The socket is gone (or WebSockets are blocked): look over HTTP, then subscribe again a little later.
+        const file = await fileOf(fileId).catch((error: unknown) => (isLfsError(error, 'NETWORK') ? undefined : Promise.reject(error)));
+        if (file === null) throw new LfsError('NOT_FOUND', 'File not found', { fileId });
+        if (file && isFinal(file.status)) {
+          yield { type: file.status === 'AVAILABLE' || file.status === 'FAILED' ? file.status : 'STATUS_CHANGED', at: file.availableAt ?? file.createdAt, file };
+          return;
+        }
       }
       await sleep(backoffMs(attempt), signal);
     }
@@ -233,6 +241,11 @@ export function createClientWith(platform: Platform, options: LfsClientOptions):
 
     events,
     file: fileOf,
+
+    async files({ first, after, status } = {}) {
+      const { files } = await transport.execute(FILES, { first, after, status });
+      return { files: files.edges.map((edge) => edge.node), next: files.pageInfo.hasNextPage ? (files.pageInfo.endCursor ?? null) : null };
+    },
 
     async downloadLink(fileId, expiresIn) {
       return (await transport.execute(CREATE_DOWNLOAD_LINK, { fileId, expiresIn })).createDownloadLink;

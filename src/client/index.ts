@@ -25,4 +25,4 @@ export { LfsError, type LfsErrorCode } from './errors.js';
 export type { UploadSource } from './source.js';
 export { localStorageStore, memoryStore, type ResumeState, type ResumeStore } from './store.js';
 export type { TokenSource } from './transport.js';
-export type { FileStatus, LfsFile, LfsFileEvent, UploadOptions, UploadProgress } from './types.js';
+export type { FileStatus, FilesPage, ListOptions, LfsFile, LfsFileEvent, UploadOptions, UploadProgress } from './types.js';

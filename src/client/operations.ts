@@ -75,3 +75,12 @@ export const UPLOAD_CREDENTIALS = graphql(`
     uploadCredentials(fileId: $fileId, expiration: $expiration) { accessKeyId secretAccessKey sessionToken expiration }
   }
 `);
+
+export const FILES = graphql(`
+  query LfsFiles($first: Int, $after: String, $status: FileStatus) {
+    files(first: $first, after: $after, status: $status) {
+      edges { node { ...LfsFileFields } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);

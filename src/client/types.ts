@@ -53,3 +53,19 @@ export interface UploadOptions {
   onTicket?: (fileId: string) => void;
   onProgress?: (progress: UploadProgress) => void;
 }
+
+/** What `files()` lists. */
+export interface ListOptions {
+  /** Only files in this status. */
+  status?: FileStatus;
+  /** Page size, at most 100. @default 20 */
+  first?: number;
+  /** The `next` of the page before. */
+  after?: string;
+}
+
+export interface FilesPage {
+  files: LfsFile[];
+  /** Give it as `after` for the next page; null on the last one. */
+  next: string | null;
+}

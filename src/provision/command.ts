@@ -8,26 +8,6 @@ import { principalNameOf } from './items/lfs-principal.js';
 import { provision } from './provision.js';
 import { renderPlan } from './render.js';
 
-export const provisionUsage = `Usage: lfs provision [--dry-run] [--lfs-principal ARN] [--create-lfs-policy [--create-access-key]]
-       lfs provision --print-lfs-policy [--lfs-principal ARN]
-       lfs provision --cloudformation
-
-Creates or updates, idempotently, what LFS needs in its account (KMS keys, the upload
-role, both buckets with their policies, the queues), then reads it all back. It uses
-the LFS_* settings (LFS_LOCAL_AWS=false, LFS_AWS_ENDPOINT for an endpoint other than
-AWS, LFS_AWS_REGION, the buckets, keys and queues) and the credentials of
-LFS_AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, or the AWS SDK's default chain.
-
-  --dry-run             print the plan (a diff of each policy and setting); change nothing
-  --lfs-principal ARN   the IAM role or user LFS runs as: the only one the upload role
-                        trusts, that may use the keys and touch the vault (default: the one
-                        the upload role already trusts, else whoever runs lfs provision)
-  --create-lfs-policy   put LFS's policy (lfs-service) on that role or user; a user that
-                        does not exist is created
-  --create-access-key   with a user: create an access key for it and print it, once
-  --print-lfs-policy    print the IAM policy LFS needs, to attach to its role yourself
-  --cloudformation      print the same resources as a CloudFormation template (no AWS call)`;
-
 export interface ProvisionCommandOptions {
   dryRun: boolean;
   cloudformation: boolean;
