@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const cli = fileURLToPath(new URL('../../bin/lfs.js', import.meta.url));
+import { lfsFromSource } from './process.js';
 
 export interface CliRun {
   code: number | null;
@@ -29,7 +27,8 @@ function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
  * arrive, merged, as `stdout`.
  */
 export function startLfs(args: string[], options: { env?: Record<string, string>; pty?: boolean; cwd?: string } = {}): CliProcess {
-  const command = [process.execPath, cli, ...args];
+  // From source, as every test runs LFS: a stale dist/ is never what is tested.
+  const command = [process.execPath, ...lfsFromSource, ...args];
   const quoted = command.map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
   // -e: script exits with the command's code; -f: flushes as it goes. Its stdin stays open: at its end script would stop.
   const child = options.pty

@@ -1,14 +1,6 @@
-import { spawn } from 'node:child_process';
-import { lfsFromSource } from './process.js';
+import { runLfs as run, type CliRun } from './cli.js';
 
-/** Runs `lfs <args>` from source with only these LFS_* settings; resolves with its exit code and output. */
-export function runLfs(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('LFS_')));
-  const child = spawn(process.execPath, [...lfsFromSource, ...args], { env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+/** Runs `lfs <args>` to its end with only these LFS_* settings (the provisioning tests' shape of test/helpers/cli.ts's runLfs). */
+export function runLfs(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return run(args, { env });
 }
-

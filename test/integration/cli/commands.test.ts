@@ -21,17 +21,29 @@ async function inTurn<T, R>(items: T[], limit: number, work: (item: T) => Promis
   return results;
 }
 
+const tempDir = tempDirs('lfs-cli-');
+
 const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
 
 describe('lfs commands', () => {
   it('every command answers --help with its usage and exit 0', { timeout: 120_000 }, async () => {
-    expect(commands).toEqual(expect.arrayContaining(['serve', 'token', 'local-aws', 'provision', 'upload', 'status', 'ls', 'download', 'cancel', 'events']));
+    expect(commands).toEqual(expect.arrayContaining(['serve', 'token', 'migrate', 'local-aws', 'provision', 'upload', 'status', 'ls', 'download', 'cancel', 'events']));
     const runs = await inTurn(commands, 3, (name) => runLfs(name ? [name, '--help'] : ['--help']));
     runs.forEach((run: CliRun, index) => {
       const name = commands[index];
       expect({ name, code: run.code, stderr: run.stderr }).toEqual({ name, code: 0, stderr: '' });
       expect(run.stdout).toContain(`Usage: lfs ${name}`.trim());
     });
+  });
+
+  it('migrate brings a new file database to the current schema, then says there is nothing to do', async () => {
+    const env = { LFS_DATA_DIR: await tempDir() };
+    const first = await runLfs(['migrate'], { env });
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toMatch(/^Migrated the file database \(.*lfs\.sqlite\) from schema version 0 to \d+\.\n$/);
+    const again = await runLfs(['migrate'], { env });
+    expect(again).toMatchObject({ code: 0, stderr: '' });
+    expect(again.stdout).toMatch(/is at schema version \d+; nothing to do\.\n$/);
   });
 
   it.each([
@@ -50,7 +62,6 @@ describe('lfs commands', () => {
 
   describe('against a server', () => {
     let stack: Stack;
-    const tempDir = tempDirs('lfs-cli-');
     beforeAll(async () => {
       // A fixed port, as `npm start` has: the CLI finds the server from the same settings.
       stack = await startStack({ LFS_PORT: String(await closedPort()) });
