@@ -1,4 +1,4 @@
-import type { Client, FormattedExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
+import WebSocket from 'ws';
 import { createLfsPubSub, type LfsEvents, type LfsPubSub } from '../../../src/api/pubsub.js';
 import { createApi, type Api } from '../../../src/api/server.js';
 import { createAuthenticator, mintToken } from '../../../src/auth/index.js';
@@ -231,6 +233,44 @@ export async function listen(api: Api): Promise<{ server: Server; url: string; c
       await ws.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * For a describe block: a fresh API served on port 0 before each test, and
+ * graphql-ws clients that are disposed with it after. `connect` takes the
+ * `authorization` value to send (none: `{}` as connection params).
+ */
+export function servedApi() {
+  const served = {} as { t: TestApi; http: Awaited<ReturnType<typeof listen>> };
+  const clients: Client[] = [];
+  beforeEach(async () => {
+    served.t = await createTestApi();
+    served.http = await listen(served.t.api);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.dispose()));
+    await served.http.close();
+    await served.t.close();
+  });
+  return {
+    get t() {
+      return served.t;
+    },
+    get http() {
+      return served.http;
+    },
+    connect(authorization?: string): Client {
+      const client = createClient({
+        url: served.http.url.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams: authorization === undefined ? {} : { authorization },
+      });
+      clients.push(client);
+      return client;
     },
   };
 }

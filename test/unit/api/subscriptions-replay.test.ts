@@ -1,39 +1,20 @@
 import { createParser } from 'eventsource-parser';
-import { createClient, type Client } from 'graphql-ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type { Client } from 'graphql-ws';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { FileStatus } from '../../../src/files/model.js';
-import { collect, createTestApi, listen, type TestApi } from './harness.js';
+import { collect, listen, servedApi, type TestApi } from './harness.js';
 
 const FILE_AVAILABLE = 'subscription ($fileId: ID) { fileAvailable(fileId: $fileId) { id status } }';
 const FILE_EVENTS = 'subscription ($fileId: ID) { fileEvents(fileId: $fileId) { type at file { id status failureReason } } }';
 const UPLOAD_CREDENTIALS = 'subscription ($fileId: ID!, $expiration: DateTime) { uploadCredentials(fileId: $fileId, expiration: $expiration) { accessKeyId expiration } }';
 
 describe('subscriptions to one file deliver its final state first', () => {
+  const served = servedApi();
   let t: TestApi;
   let http: Awaited<ReturnType<typeof listen>>;
-  const clients: Client[] = [];
-  beforeEach(async () => {
-    t = await createTestApi();
-    http = await listen(t.api);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await http.close();
-    await t.close();
-  });
+  beforeEach(() => ({ t, http } = served));
 
-  async function connect(sub: string, options: { admin?: boolean } = {}): Promise<Client> {
-    const client = createClient({
-      url: http.url.replace('http', 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      lazy: true,
-      connectionParams: { authorization: `Bearer ${await t.token(sub, options)}` },
-    });
-    clients.push(client);
-    return client;
-  }
+  const connect = async (sub: string, options: { admin?: boolean } = {}): Promise<Client> => served.connect(`Bearer ${await t.token(sub, options)}`);
 
   it('fileAvailable opened after the file became AVAILABLE delivers it at once (graphql-ws)', async () => {
     const file = await t.seed({ owner: 'alice', status: 'AVAILABLE' });
@@ -107,30 +88,11 @@ describe('subscriptions to one file deliver its final state first', () => {
 });
 
 describe('uploadCredentials: fresh credentials pushed before the current ones expire', () => {
+  const served = servedApi();
   let t: TestApi;
-  let http: Awaited<ReturnType<typeof listen>>;
-  const clients: Client[] = [];
-  beforeEach(async () => {
-    t = await createTestApi();
-    http = await listen(t.api);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await http.close();
-    await t.close();
-  });
+  beforeEach(() => ({ t } = served));
 
-  async function connect(sub: string, options: { admin?: boolean } = {}): Promise<Client> {
-    const client = createClient({
-      url: http.url.replace('http', 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      lazy: true,
-      connectionParams: { authorization: `Bearer ${await t.token(sub, options)}` },
-    });
-    clients.push(client);
-    return client;
-  }
+  const connect = async (sub: string, options: { admin?: boolean } = {}): Promise<Client> => served.connect(`Bearer ${await t.token(sub, options)}`);
 
   it('pushes to the owner before the credentials it holds expire, and ends when the file leaves AWAITING_UPLOAD', async () => {
     const file = await t.seed({ owner: 'alice' });

@@ -1,37 +1,18 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { createClient, type Client } from 'graphql-ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { collect, createTestApi, listen, type Result, type TestApi } from './harness.js';
+import type { Client } from 'graphql-ws';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { collect, listen, servedApi, type Result, type TestApi } from './harness.js';
 
 const FILE_AVAILABLE = 'subscription ($fileId: ID) { fileAvailable(fileId: $fileId) { id owner status availableAt } }';
 const FILE_EVENTS = 'subscription ($fileId: ID) { fileEvents(fileId: $fileId) { type at file { id status } } }';
 
 describe('subscriptions', () => {
+  const served = servedApi();
   let t: TestApi;
   let http: Awaited<ReturnType<typeof listen>>;
-  const clients: Client[] = [];
-  beforeEach(async () => {
-    t = await createTestApi();
-    http = await listen(t.api);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.dispose()));
-    await http.close();
-    await t.close();
-  });
+  beforeEach(() => ({ t, http } = served));
+  const connect = (authorization?: string): Client => served.connect(authorization);
 
-  function connect(authorization?: string): Client {
-    const client = createClient({
-      url: http.url.replace('http', 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      lazy: true,
-      connectionParams: authorization === undefined ? {} : { authorization },
-    });
-    clients.push(client);
-    return client;
-  }
 
   describe('graphql-ws', () => {
     it.each([
