@@ -1,26 +1,10 @@
+import type { Insertable, Selectable } from 'kysely';
 import type { ChecksumAlgorithm, FileRecord, FileStatus, NewFile } from '../files/model.js';
+import type { FilesTable } from './schema.js';
 
-/** A `files` row as both dialects return it (see schema.ts). */
-export interface FileRow {
-  id: string;
-  owner: string;
-  tenant: string;
-  name: string;
-  size: number;
-  content_type: string;
-  metadata: string;
-  status: string;
-  checksum_algorithm: string | null;
-  checksum_value: string | null;
-  failure_reason: string | null;
-  created_at: number;
-  uploaded_at: number | null;
-  available_at: number | null;
-  upload_deadline: number;
-  updated_at: number;
-  /** Absent on insert; the column defaults to 0. */
-  promoted_bytes?: number;
-}
+/** A `files` row as both dialects return it, and as one is inserted (promoted_bytes defaults to 0). */
+export type FileRow = Selectable<FilesTable>;
+type NewFileRow = Insertable<FilesTable>;
 
 const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 
@@ -44,11 +28,11 @@ export function toRecord(row: FileRow): FileRecord {
     availableAt: dateOrNull(row.available_at),
     uploadDeadline: new Date(row.upload_deadline),
     updatedAt: new Date(row.updated_at),
-    promotedBytes: row.promoted_bytes ?? 0,
+    promotedBytes: row.promoted_bytes,
   };
 }
 
-export function toRow(file: NewFile, status: FileStatus): FileRow {
+export function toRow(file: NewFile, status: FileStatus): NewFileRow {
   return {
     id: file.id,
     owner: file.owner,
