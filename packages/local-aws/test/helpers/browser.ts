@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 /**
  * The Chromium the browser tests drive: Debian's `chromium` package, or
  * `LFS_TEST_CHROMIUM`. Undefined when there is none; playwright-core never
- * downloads a browser. (The repository's own tests find it the same way.)
+ * downloads a browser. (The repository's own tests use this one.)
  */
 export function findChromium(): string | undefined {
   const chosen = process.env.LFS_TEST_CHROMIUM;
