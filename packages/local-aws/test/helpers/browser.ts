@@ -15,4 +15,4 @@ export function findChromium(): string | undefined {
 }
 
 /** The flags a headless Chromium needs in a container. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu'];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
