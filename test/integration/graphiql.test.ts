@@ -61,7 +61,7 @@ describe.skipIf(!executablePath)(`GraphiQL in Chromium (${executablePath})`, () 
   let browser: Browser;
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();

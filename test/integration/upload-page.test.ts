@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)(`the upload page in Chromium (${executablePath})`,
     // Parts at the 5 MiB minimum, so a few MiB make a real multipart upload from the browser.
     stack = await startStack({ LFS_MIN_PART_SIZE: String(5 * MiB), LFS_AWS_PUBLIC_ENDPOINT: proxy.url });
     proxy.target = stack.app.localAws!.url;
-    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     await mkdir(artifacts, { recursive: true });
   });
   afterAll(async () => {
@@ -223,7 +223,7 @@ describe.skipIf(!hasChromium)(`the upload page in Chromium (${executablePath})`,
 describe.skipIf(!hasChromium)('the upload page when the dock cannot be reached from it', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     await mkdir(artifacts, { recursive: true });
   });
   afterAll(() => browser?.close());
