@@ -1,6 +1,8 @@
+import { combineCrc as combineCrcs, type CombinableCrc } from '@lfs/checksums/combine';
 import { AwsError } from '../errors.js';
 
 export { createDigester, type Digester } from '@lfs/checksums';
+export { isCombinable } from '@lfs/checksums/combine';
 
 export const checksumAlgorithms = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof checksumAlgorithms)[number];
@@ -30,64 +32,8 @@ export function decodeChecksum(algorithm: ChecksumAlgorithm, value: string): Buf
   return bytes;
 }
 
-/** The generator polynomials, bit-reflected, and widths of the CRCs S3 can combine. */
-const crcSpecs = {
-  CRC32: { poly: 0xedb88320n, width: 32 },
-  CRC32C: { poly: 0x82f63b78n, width: 32 },
-  CRC64NVME: { poly: 0x9a6c9329ac4bc9b5n, width: 64 },
-} as const;
-
-export function isCombinable(algorithm: ChecksumAlgorithm): algorithm is keyof typeof crcSpecs {
-  return algorithm in crcSpecs;
-}
-
-const powerTables = new Map<string, bigint[]>();
-
-/** a(x) * b(x) mod p in the reflected representation (zlib's multmodp, any width). */
-function multModP(a: bigint, b: bigint, poly: bigint, width: number): bigint {
-  let m = 1n << BigInt(width - 1);
-  let p = 0n;
-  for (;;) {
-    if (a & m) {
-      p ^= b;
-      if ((a & (m - 1n)) === 0n) break;
-    }
-    m >>= 1n;
-    b = b & 1n ? (b >> 1n) ^ poly : b >> 1n;
-  }
-  return p;
-}
-
-/** x^(2^k) mod p for k = 0..63, built once per polynomial. */
-function powers(algorithm: keyof typeof crcSpecs): bigint[] {
-  let table = powerTables.get(algorithm);
-  if (!table) {
-    const { poly, width } = crcSpecs[algorithm];
-    table = [1n << BigInt(width - 2)];
-    for (let k = 1; k < 64; k++) table.push(multModP(table[k - 1], table[k - 1], poly, width));
-    powerTables.set(algorithm, table);
-  }
-  return table;
-}
-
-/**
- * The CRC of A‖B from crc(A), crc(B) and |B|, without the data: how S3
- * produces a FULL_OBJECT checksum of a multipart upload from its parts.
- */
-export function combineCrc(algorithm: keyof typeof crcSpecs, crcA: Buffer, crcB: Buffer, lengthB: number): Buffer {
-  const { poly, width } = crcSpecs[algorithm];
-  const table = powers(algorithm);
-  // x^(8 * lengthB) mod p: multiply the powers x^(2^k) for the set bits of lengthB, starting at k = 3.
-  let n = BigInt(lengthB);
-  let k = 3;
-  let xn = 1n << BigInt(width - 1);
-  while (n > 0n) {
-    if (n & 1n) xn = multModP(table[k & 63], xn, poly, width);
-    n >>= 1n;
-    k++;
-  }
-  const a = BigInt(`0x${crcA.toString('hex')}`);
-  const b = BigInt(`0x${crcB.toString('hex')}`);
-  const combined = multModP(xn, a, poly, width) ^ b;
-  return Buffer.from(combined.toString(16).padStart(width / 4, '0'), 'hex');
+/** The CRC of A‖B from crc(A), crc(B) and |B|, without the data: how S3 makes a FULL_OBJECT checksum from the parts'. */
+export function combineCrc(algorithm: CombinableCrc, crcA: Buffer, crcB: Buffer, lengthB: number): Buffer {
+  const combined = combineCrcs(algorithm, crcA, crcB, lengthB);
+  return Buffer.from(combined.buffer, combined.byteOffset, combined.byteLength);
 }
