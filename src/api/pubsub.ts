@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import type { FileEventSubscriber } from '../files/events.js';
 import type { FileEvent } from '../files/model.js';
@@ -35,6 +36,8 @@ export interface LfsPubSub {
  */
 export function createLfsPubSub(options: LfsPubSubOptions = {}): LfsPubSub {
   const target = options.eventTarget ?? new EventTarget();
+  // Every open subscription listens here (thousands, by design): Node's leak warning beyond 10 would be noise.
+  setMaxListeners(0, target);
   const bufferSize = options.bufferSize ?? 256;
   return {
     publish(topic, ...[payload]) {
