@@ -172,14 +172,15 @@ describe.skipIf(!hasChromium)(`the upload page in Chromium (${executablePath})`,
   it('renews the upload credentials while a long upload runs', { timeout: 120_000 }, async () => {
     const shortLived = await startStack({ LFS_CREDENTIALS_TTL_SECONDS: '8', LFS_MIN_PART_SIZE: String(5 * MiB), LFS_AWS_PUBLIC_ENDPOINT: proxy.url });
     proxy.target = shortLived.app.localAws!.url;
-    proxy.rate = MiB;
+    proxy.rate = 3 * MiB;
     try {
       const { page } = await openPage(browser, shortLived);
       const start = proxy.parts.length;
-      await page.setInputFiles('#file', await filesIn(await tempDir(), { 'slow.bin': randomBytes(12 * MiB) }));
+      await page.setInputFiles('#file', await filesIn(await tempDir(), { 'slow.bin': randomBytes(30 * MiB) }));
       await finished(page, 1);
       expect(await rows(page)).toEqual([{ name: 'slow.bin', state: 'done', status: 'AVAILABLE' }]);
-      // About 12 s of parts signed with credentials that live 8 s: more than one set was used.
+      // Six parts, at most four at a time, over about 10 s with credentials that live 8 s (pushed anew after 2 s):
+      // the last parts are signed after the first ones finished, with the renewed credentials.
       expect(new Set(proxy.parts.slice(start).map((part) => part.accessKeyId)).size).toBeGreaterThan(1);
     } finally {
       proxy.target = stack.app.localAws!.url;

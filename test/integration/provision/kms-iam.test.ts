@@ -100,13 +100,13 @@ describe('lfs provision with KMS and IAM, against an endpoint LFS does not run',
   it('refuses a configured key ARN that does not exist, in one line (exit 1)', async () => {
     const { code, stderr } = await runLfs(['provision', '--dry-run'], { ...asRoot(), LFS_DOCK_KMS_KEY_ID: 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000' });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^the dock KMS key arn:aws:kms:\S+ \(LFS_DOCK_KMS_KEY_ID\) does not exist: create it, or set LFS_DOCK_KMS_KEY_ID to an alias \(alias\/lfs-dock\) for lfs provision to create the key\n$/);
+    expect(stderr).toMatch(/^lfs provision: the dock KMS key arn:aws:kms:\S+ \(LFS_DOCK_KMS_KEY_ID\) does not exist: create it, or set LFS_DOCK_KMS_KEY_ID to an alias \(alias\/lfs-dock\) for lfs provision to create the key\n$/);
   });
 
   it('stops with one line when LFS is not allowed what provisioning needs (its own keys are not enough)', async () => {
     const { code, stderr } = await runLfs(['provision'], { ...asRoot(), ...lfsKeys, LFS_DOCK_BUCKET: 'lfs-dock-2', LFS_VAULT_BUCKET: 'lfs-vault-2' });
     expect(code).toBe(1);
-    expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^\S+ on .* was refused \(AccessDenied\w*\): grant \S+ to the principal running lfs provision$/)]);
+    expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^lfs provision: \S+ on .* was refused \(AccessDenied\w*\): grant \S+ to the principal running lfs provision$/)]);
   });
 
   it('provisions at start with LFS_PROVISION_ON_START=true', async () => {
