@@ -18,8 +18,10 @@ import { createStatusChanges, type StatusChanges } from './files/status-changes.
 import { createFallbackUploadHandler } from './http/fallback-upload.js';
 import { createReadinessProbe } from './http/health.js';
 import { createRouter } from './http/routes.js';
+import { createS3EventIntakeHandler } from './http/s3-event-intake.js';
 import type { Logger } from './logger.js';
 import { createPromoter } from './promotion/promote.js';
+import { createPushIntake, type PushIntake } from './promotion/push-intake.js';
 import { createPromotionWorker } from './promotion/worker.js';
 import { createFallbackUpload } from './uploads/fallback-upload.js';
 import { createQuotaGuard } from './uploads/quotas.js';
@@ -46,7 +48,7 @@ export interface Services {
   /** graphql-ws on /graphql of `server`; returns its disposer. */
   attachWebSocket(server: Server): { close(): Promise<void> };
   /** The promotion worker and the housekeeping pass; started only where promotion is enabled. */
-  background: { start(): void; stop(): Promise<void> };
+  background: { start(): void; stop(): Promise<void>; intake: PushIntake };
 }
 
 /**
@@ -100,6 +102,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const developmentToken = config.development ? () => mintDevelopmentToken(inputs.authSecret, config.auth) : undefined;
   const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, quotas, developmentToken });
 
+  const background = createBackground(inputs, statusChanges, relay);
   const handle = createRouter({
     graphql: api.yoga,
     readiness: createReadinessProbe({ repository, s3: clients.s3, sqs: clients.sqs, dock, queueUrl: storage.resources.dockEventsQueueUrl }),
@@ -109,9 +112,14 @@ export function createServices(inputs: ServiceInputs): Services {
       logger: logger.child({ component: 'fallback-upload' }),
     }),
     uploadPage: createUploadPage(logger),
+    s3EventIntake: createS3EventIntakeHandler({
+      secret: config.events.intakeSecret,
+      intake: config.promotion.enabled ? background.intake : undefined,
+      logger: logger.child({ component: 'event-intake' }),
+    }),
   });
 
-  return { handle, attachWebSocket: api.attachWebSocket, background: createBackground(inputs, statusChanges, relay) };
+  return { handle, attachWebSocket: api.attachWebSocket, background };
 }
 
 /**
@@ -129,11 +137,18 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     statusChanges,
     dock,
     vault,
-    copy: { singleCopyLimit: promotion.singleCopyLimit, partSize: promotion.copyPartSize, concurrency: promotion.copyConcurrency },
+    copy: {
+      singleCopyLimit: promotion.singleCopyLimit,
+      partSize: promotion.copyPartSize,
+      concurrency: promotion.copyConcurrency,
+      method: promotion.vaultCopy,
+    },
     logger: logger.child({ component: 'promotion' }),
     failpoint: inputs.failpoint,
     stepHook: inputs.stepHook,
   });
+  // Where dock events are pushed (Ceph), there is no dock-events queue to poll.
+  const polls = storage.resources.dockEventsQueueUrl !== '';
   const worker = createPromotionWorker({
     sqs: clients.sqs,
     queueUrl: storage.resources.dockEventsQueueUrl,
@@ -173,8 +188,9 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     logger.child({ component: 'housekeeping' }),
   );
   return {
+    intake: createPushIntake({ promoter, logger: logger.child({ component: 'promotion' }), maxAttempts: promotion.maxReceives }),
     start() {
-      worker.start();
+      if (polls) worker.start();
       housekeeping.start();
     },
     async stop() {
