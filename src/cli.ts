@@ -70,6 +70,7 @@ async function provision(args: string[]): Promise<void> {
       'lfs-principal': { type: 'string' },
       'create-lfs-policy': { type: 'boolean', default: false },
       'create-access-key': { type: 'boolean', default: false },
+      target: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -79,6 +80,9 @@ async function provision(args: string[]): Promise<void> {
   if (values['lfs-principal'] !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/\S+$/.test(values['lfs-principal'])) {
     throw new UsageError('--lfs-principal must be an IAM user or role ARN (arn:aws:iam::<account>:user/<name> or :role/<name>)');
   }
+  if (values.target !== undefined && values.target !== 'aws' && values.target !== 'ceph') throw new UsageError('--target must be aws or ceph');
+  // The target is the engine LFS will run on: the same setting, given on the command line.
+  if (values.target) process.env.LFS_S3_ENGINE = values.target;
   await runProvision(
     {
       dryRun: values['dry-run'],

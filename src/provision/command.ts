@@ -7,6 +7,7 @@ import { ProvisionError } from './errors.js';
 import { principalNameOf } from './items/lfs-principal.js';
 import { provision } from './provision.js';
 import { renderPlan } from './render.js';
+import { runCephProvision } from './ceph/command.js';
 
 export const provisionUsage = `Usage: lfs provision [--dry-run] [--lfs-principal ARN] [--create-lfs-policy [--create-access-key]]
        lfs provision --print-lfs-policy [--lfs-principal ARN]
@@ -26,7 +27,10 @@ LFS_AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, or the AWS SDK's default chain.
                         does not exist is created
   --create-access-key   with a user: create an access key for it and print it, once
   --print-lfs-policy    print the IAM policy LFS needs, to attach to its role yourself
-  --cloudformation      print the same resources as a CloudFormation template (no AWS call)`;
+  --cloudformation      print the same resources as a CloudFormation template (no AWS call)
+  --target ceph         Ceph's object gateway (radosgw), as LFS_S3_ENGINE=ceph: the buckets, the
+                        upload role, CORS, lifecycle, the persistent topic pushing to LFS's intake
+                        and the dock's notification; prints what only an operator can do there`;
 
 export interface ProvisionCommandOptions {
   dryRun: boolean;
@@ -47,6 +51,7 @@ export async function runProvision(options: ProvisionCommandOptions, config: Con
       'set LFS_LOCAL_AWS=false to provision AWS (and LFS_AWS_ENDPOINT for another endpoint)',
     );
   }
+  if (config.events.engine === 'ceph') return runCephProvision(options.dryRun, config, out);
   if (options.createAccessKey && !options.createLfsPolicy) throw new ProvisionError('INVALID', '--create-access-key needs --create-lfs-policy', 'add it');
   const clients = createAwsClients({ endpoint: config.aws.endpoint, region: config.aws.region, credentials: config.aws.credentials });
   try {

@@ -7,6 +7,7 @@ import type { Item, LiveRefs } from './context.js';
 import { roleNameAndPath } from './desired.js';
 import { ProvisionError } from './errors.js';
 import { provision } from './provision.js';
+import { resolveCephStorage } from './ceph/start.js';
 
 /** Ready with everything resolved, or not, with one line per problem (each naming its fix). */
 export type Resolution = { ready: true; storage: Storage; warnings: string[] } | { ready: false; problems: string[]; warnings: string[] };
@@ -38,6 +39,7 @@ export function makeKeysAndRoleInProcess(localAws: LocalAws, config: Config): Pa
  * drifted, each with the command that fixes it.
  */
 export async function resolveStorage(config: Config, connection: Connection, logger: Logger): Promise<Resolution> {
+  if (config.events.engine === 'ceph') return resolveCephStorage(config, connection, logger);
   const { clients, localAws } = connection;
   let result;
   try {
