@@ -81,6 +81,7 @@ export function createServices(inputs: ServiceInputs): Services {
       dock,
       ttlSeconds: config.uploads.credentialsTtlSeconds,
       minTtlSeconds,
+      kmsStatement: config.events.engine !== 'ceph',
     }),
     revocations: createRevocations({
       s3: clients.s3,

@@ -84,7 +84,8 @@ export function cephResources(clients: AwsClients & { sns: SNSClient }, config: 
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: { AWS: [names.lfsUserArn] }, Action: ['sts:AssumeRole'] }],
   };
-  const rolePolicy = buildUploadRolePolicy(dockBucket, names.dockKeyId);
+  // Without the KMS statement: the gateway refuses policies naming kms: actions.
+  const rolePolicy = buildUploadRolePolicy(dockBucket, names.dockKeyId, false);
   const days = config.cleanup.dockLifecycleDays;
   const cors = {
     ID: 'lfs-browser-uploads',
