@@ -22,6 +22,7 @@ const mayNotImport = {
   provision: ['api', 'http', 'web', 'db', 'uploads', 'promotion', 'cleanup', 'auth'],
   api: ['http', 'web', 'db', 'aws', 'promotion', 'cleanup'],
   http: ['api', 'db', 'aws', 'promotion', 'cleanup', 'credentials'],
+  events: ['api', 'http', 'web', 'db', 'uploads', 'promotion', 'cleanup', 'credentials', 'auth', 'provision'],
   web: ['api', 'http', 'db', 'aws', 'uploads', 'promotion', 'cleanup', 'credentials', 'auth', 'files'],
 };
 /** What only starts things: no folder imports it. */

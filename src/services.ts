@@ -3,7 +3,7 @@ import { subscriptionsOf, type LfsPubSub } from './api/pubsub.js';
 import { createApi } from './api/server.js';
 import { authenticatorOptions, createAuthenticator, mintDevelopmentToken } from './auth/index.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
-import { createOutboxRelay, type OutboxRelay } from './aws/outbox-relay.js';
+import { createOutboxRelay, type OutboundEvents, type OutboxRelay } from './aws/outbox-relay.js';
 import type { Storage } from './aws/storage.js';
 import { createCleanup } from './cleanup/cleanup.js';
 import { createReconciler } from './cleanup/reconciler.js';
@@ -11,6 +11,7 @@ import { schedule } from './cleanup/schedule.js';
 import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
 import { createRevocations } from './credentials/revocations.js';
+import { createWebhooks } from './events/webhooks.js';
 import type { Failpoint, StepHook } from './failpoints.js';
 import { createFileEvents } from './files/events.js';
 import type { FileRepository } from './files/repository.js';
@@ -61,11 +62,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const { clients, dock, vault } = storage;
   const authenticator = createAuthenticator(authenticatorOptions(config, inputs.authSecret));
 
-  const relay = createOutboxRelay(
-    repository,
-    createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, vault.name),
-    logger.child({ component: 'outbox-relay' }),
-  );
+  const relay = createOutboxRelay(repository, fileEventsOut(inputs, () => void relay.flush()), logger.child({ component: 'outbox-relay' }));
   // Subscriptions hear of a change first; the relay then sends what the repository put in the outbox.
   const events = createFileEvents([subscriptionsOf(pubsub), relay.onFileEvent]);
   const statusChanges = createStatusChanges({ repository, events, failpoint });
@@ -121,6 +118,28 @@ export function createServices(inputs: ServiceInputs): Services {
   });
 
   return { handle, attachWebSocket: api.attachWebSocket, background };
+}
+
+/**
+ * Where FileAvailable / FileFailed go: the SQS file-events queue where there
+ * is SQS (not on Ceph), and signed webhooks when URLs are configured.
+ */
+function fileEventsOut(inputs: ServiceInputs, flush: () => void): OutboundEvents {
+  const { config, storage, logger } = inputs;
+  const transports: OutboundEvents[] = [];
+  if (config.events.engine !== 'ceph') transports.push(createFileEventsQueue(storage.clients.sqs, config.storage.fileEventsQueue, storage.vault.name));
+  if (config.events.webhooks) {
+    const { urls, secret } = config.events.webhooks;
+    transports.push(createWebhooks({ urls, secret, vaultBucket: storage.vault.name, logger: logger.child({ component: 'webhooks' }), onRetryDue: flush }));
+  }
+  return {
+    // Every transport, or the announcement stays in the outbox and is sent again (at least once).
+    async announce(file) {
+      const results = await Promise.allSettled(transports.map((transport) => transport.announce(file)));
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
+  };
 }
 
 /**
