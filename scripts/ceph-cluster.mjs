@@ -4,7 +4,8 @@
 //   node scripts/ceph-cluster.mjs stop DIR         stops the daemons by the PIDs recorded in DIR and removes DIR
 // One monitor, one OSD on memstore (the data live in RAM: keep test files small), radosgw on 127.0.0.1 with
 // S3, STS, IAM and notifications, SSE-KMS through the gateway's testing backend. State under a temporary folder,
-// ports chosen free, no authentication between the daemons (loopback only).
+// ports chosen free, no authentication between the daemons (loopback only). LFS_CEPH_DEBUG_RGW=20 makes the gateway's
+// log (DIR/log/client.rgw.log) say what it does with each notification; LFS_CEPH_KEEP=1 keeps a test's cluster.
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,7 +88,7 @@ rgw crypt require ssl = false
 # A lifecycle "day" lasts seconds, so expiry can be seen in a test.
 rgw lc debug interval = 10
 rgw dns name = 127.0.0.1
-`;
+${process.env.LFS_CEPH_DEBUG_RGW ? `debug rgw = ${process.env.LFS_CEPH_DEBUG_RGW}\n` : ''}`;
 }
 
 /** Whether something accepts connections on the port: the gateway listens only once it is ready. */

@@ -211,7 +211,8 @@ export function cephResources(clients: AwsClients & { sns: SNSClient }, config: 
         const found = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: dockBucket }));
         const mine = (found.TopicConfigurations ?? []).find((t) => t.Id === notification.Id);
         if (!mine) return 'missing';
-        return mine.TopicArn === notification.TopicArn ? 'ok' : 'drifted';
+        const prefix = mine.Filter?.Key?.FilterRules?.find((rule) => rule.Name?.toLowerCase() === 'prefix')?.Value;
+        return mine.TopicArn === notification.TopicArn && prefix === 'uploads/' && same(mine.Events, notification.Events) ? 'ok' : 'drifted';
       },
       apply: () =>
         s3
