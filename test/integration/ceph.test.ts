@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { needs } from '../../packages/local-aws/test/helpers/outside-tools.js';
 import { randomStream } from '../helpers/data.js';
-import { isGone } from '../helpers/dock.js';
+import { isGone, putWithTicket } from '../helpers/dock.js';
 import { awaitStatus, requestUpload } from '../helpers/files.js';
 import {
   cephClusterForSuite,
@@ -202,9 +202,16 @@ describe.skipIf(!needs(cephTool()))("LFS on Ceph's object gateway (radosgw)", ()
   });
 
   it('the reconciler promotes an object whose event was lost', async () => {
-    // The notification is still off: this upload's event is never sent.
-    const ticket = await upload(3000);
-    await uploadWithTicket(ticket, randomStream(3000).stream);
+    // The notification is still off: this upload's event is never sent. A declared checksum is checked on the gateway
+    // too (it keeps none of its own: LFS reads the object), before and after the copy in parts.
+    const body = randomBytes(3000);
+    const ticket = await requestUpload(stack!, token, {
+      name: 'sum.bin',
+      size: body.length,
+      contentType: 'application/octet-stream',
+      checksum: { algorithm: 'SHA256', value: createHash('sha256').update(body).digest('base64') },
+    });
+    await putWithTicket(ticket, body);
     await stopLfs();
     const drift = await provisionFromSource(['--target', 'ceph', '--dry-run'], env);
     expect(drift.stdout).toMatch(/update\? +the dock's notification/);
