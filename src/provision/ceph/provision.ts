@@ -26,7 +26,7 @@ export function cephSnsClient(config: Config): SNSClient {
 export async function provisionCeph(clients: AwsClients, config: Config, mode: 'plan' | 'apply' | 'check'): Promise<CephProvisionResult> {
   const sns = cephSnsClient(config);
   try {
-    const names = await cephNames(clients, config).catch((error: unknown) => {
+    const names = await cephNames({ ...clients, sns }, config).catch((error: unknown) => {
       throw new ProvisionError('FAILED', `the gateway at ${config.aws.endpoint} did not answer ListBuckets (${(error as Error).name}: ${(error as Error).message})`, 'check LFS_AWS_ENDPOINT and the credentials');
     });
     const lines: string[] = [];

@@ -11,7 +11,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { CreateTopicCommand, GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, GetTopicAttributesCommand, ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AwsClients } from '../../aws/clients.js';
 import type { Config } from '../../config.js';
 import { buildUploadRolePolicy } from '../../credentials/session-policy.js';
@@ -51,7 +51,7 @@ export const cephKeyId = (configured: string) => configured.replace(/^alias\//, 
  * GetCallerIdentity with 405, but ListBuckets names the owner (uid, with
  * its tenant as `tenant$uid`).
  */
-export async function cephNames(clients: AwsClients, config: Config): Promise<CephNames> {
+export async function cephNames(clients: AwsClients & { sns: SNSClient }, config: Config): Promise<CephNames> {
   const owner = (await clients.s3.send(new ListBucketsCommand({}))).Owner?.ID;
   if (!owner) throw new Error('the gateway did not name the owner of these credentials (ListBuckets)');
   const [tenant, uid] = owner.includes('$') ? owner.split('$') : ['', owner];
@@ -60,11 +60,27 @@ export async function cephNames(clients: AwsClients, config: Config): Promise<Ce
     lfsUserArn: `arn:aws:iam::${tenant}:user/${uid}`,
     uploadRoleArn: config.storage.uploadRoleArn ?? `arn:aws:iam::${tenant}:role/lfs-upload`,
     topicName,
-    topicArn: `arn:aws:sns:${config.aws.region === 'us-east-1' ? 'default' : config.aws.region}:${tenant}:${topicName}`,
+    topicArn: await topicArnOf(clients.sns, tenant, topicName),
     intakeUrl: `${config.events.publicUrl.replace(/\/$/, '')}/events/s3/${config.events.intakeSecret ?? '<LFS_EVENT_INTAKE_SECRET>'}`,
     dockKeyId: cephKeyId(config.storage.dockKmsKeyId),
     vaultKeyId: cephKeyId(config.storage.vaultKmsKeyId),
   };
+}
+
+/**
+ * The topic's ARN as the gateway names it: its region part is the zonegroup
+ * (`default` on a fresh cluster), not the S3 region, so it is read back
+ * when the topic exists.
+ */
+async function topicArnOf(sns: SNSClient, tenant: string, name: string): Promise<string> {
+  for (let token: string | undefined, page = 0; page < 100; page++) {
+    const listed = await sns.send(new ListTopicsCommand({ NextToken: token }));
+    const found = (listed.Topics ?? []).find((topic) => topic.TopicArn?.endsWith(`:${tenant}:${name}`));
+    if (found?.TopicArn) return found.TopicArn;
+    token = listed.NextToken;
+    if (!token) break;
+  }
+  return `arn:aws:sns:default:${tenant}:${name}`;
 }
 
 /** Same JSON, whatever the key order: the gateway hands policies back as it stored them. */
@@ -102,12 +118,29 @@ export function cephResources(clients: AwsClients & { sns: SNSClient }, config: 
     Expiration: { Days: days },
     AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
   };
-  const notification = {
+  // Built when used: creating the topic tells its ARN (names.topicArn), which the notification names.
+  const notification = () => ({
     Id: 'lfs-dock-object-created',
     TopicArn: names.topicArn,
     Events: ['s3:ObjectCreated:*' as const],
     Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'uploads/' }] } },
-  };
+  });
+  const corsRules = () =>
+    s3.send(new GetBucketCorsCommand({ Bucket: dockBucket })).then(
+      (found) => found.CORSRules ?? [],
+      (error: unknown) => {
+        if (isMissing(error, 'NoSuchCORSConfiguration')) return [];
+        throw error;
+      },
+    );
+  const lifecycleRules = () =>
+    s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: dockBucket })).then(
+      (found) => found.Rules ?? [],
+      (error: unknown) => {
+        if (isMissing(error, 'NoSuchLifecycleConfiguration')) return [];
+        throw error;
+      },
+    );
   const bucket = (name: string, which: string): CephResource => ({
     label: `the ${which} bucket ${name}`,
     check: () =>
@@ -158,34 +191,28 @@ export function cephResources(clients: AwsClients & { sns: SNSClient }, config: 
     {
       label: `the dock's CORS rule ${cors.ID} (${cors.AllowedOrigins.join(', ')})`,
       async check() {
-        const rules = await s3.send(new GetBucketCorsCommand({ Bucket: dockBucket })).then(
-          (found) => found.CORSRules ?? [],
-          (error: unknown) => {
-            if (isMissing(error, 'NoSuchCORSConfiguration')) return [];
-            throw error;
-          },
-        );
+        const rules = await corsRules();
         const rule = rules.find((r) => r.ID === cors.ID) ?? rules.find((r) => same(r.AllowedOrigins, cors.AllowedOrigins));
         if (!rule) return 'missing';
         return same(rule.AllowedOrigins, cors.AllowedOrigins) && same([...(rule.AllowedMethods ?? [])].sort(), [...cors.AllowedMethods].sort()) ? 'ok' : 'drifted';
       },
-      apply: () => s3.send(new PutBucketCorsCommand({ Bucket: dockBucket, CORSConfiguration: { CORSRules: [cors] } })).then(() => undefined),
+      async apply() {
+        // An operator's own rules stay; LFS's is known by its ID.
+        const others = (await corsRules()).filter((rule) => rule.ID !== cors.ID);
+        await s3.send(new PutBucketCorsCommand({ Bucket: dockBucket, CORSConfiguration: { CORSRules: [cors, ...others] } }));
+      },
     },
     {
       label: `the dock's lifecycle rule ${lifecycle.ID} (${days} days)`,
       async check() {
-        const rules = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: dockBucket })).then(
-          (found) => found.Rules ?? [],
-          (error: unknown) => {
-            if (isMissing(error, 'NoSuchLifecycleConfiguration')) return [];
-            throw error;
-          },
-        );
-        const rule = rules.find((r) => r.ID === lifecycle.ID);
+        const rule = (await lifecycleRules()).find((r) => r.ID === lifecycle.ID);
         if (!rule) return 'missing';
         return rule.Expiration?.Days === days && rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation === days ? 'ok' : 'drifted';
       },
-      apply: () => s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: dockBucket, LifecycleConfiguration: { Rules: [lifecycle] } })).then(() => undefined),
+      async apply() {
+        const others = (await lifecycleRules()).filter((rule) => rule.ID !== lifecycle.ID);
+        await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: dockBucket, LifecycleConfiguration: { Rules: [lifecycle, ...others] } }));
+      },
     },
     {
       label: `the persistent topic ${names.topicName}, pushing to LFS's intake (${names.intakeUrl.replace(/[^/]+$/, '<secret>')})`,
@@ -203,21 +230,26 @@ export function cephResources(clients: AwsClients & { sns: SNSClient }, config: 
       apply: () =>
         sns
           .send(new CreateTopicCommand({ Name: names.topicName, Attributes: { 'push-endpoint': names.intakeUrl, persistent: 'true' } }))
-          .then(() => undefined),
+          .then((created) => {
+            if (created.TopicArn) names.topicArn = created.TopicArn;
+          }),
     },
     {
-      label: `the dock's notification ${notification.Id}: s3:ObjectCreated:* under uploads/ to ${names.topicName}`,
+      label: `the dock's notification ${notification().Id}: s3:ObjectCreated:* under uploads/ to ${names.topicName}`,
       async check() {
+        const wanted = notification();
         const found = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: dockBucket }));
-        const mine = (found.TopicConfigurations ?? []).find((t) => t.Id === notification.Id);
+        const mine = (found.TopicConfigurations ?? []).find((t) => t.Id === wanted.Id);
         if (!mine) return 'missing';
         const prefix = mine.Filter?.Key?.FilterRules?.find((rule) => rule.Name?.toLowerCase() === 'prefix')?.Value;
-        return mine.TopicArn === notification.TopicArn && prefix === 'uploads/' && same(mine.Events, notification.Events) ? 'ok' : 'drifted';
+        return mine.TopicArn === wanted.TopicArn && prefix === 'uploads/' && same(mine.Events, wanted.Events) ? 'ok' : 'drifted';
       },
-      apply: () =>
-        s3
-          .send(new PutBucketNotificationConfigurationCommand({ Bucket: dockBucket, NotificationConfiguration: { TopicConfigurations: [notification] } }))
-          .then(() => undefined),
+      async apply() {
+        const found = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: dockBucket }));
+        const wanted = notification();
+        const others = (found.TopicConfigurations ?? []).filter((topic) => topic.Id !== wanted.Id);
+        await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: dockBucket, NotificationConfiguration: { TopicConfigurations: [wanted, ...others] } }));
+      },
     },
   ];
 }
