@@ -132,6 +132,7 @@ function fileEventsOut(inputs: ServiceInputs, flush: () => void): OutboundEvents
     const { urls, secret } = config.events.webhooks;
     transports.push(createWebhooks({ urls, secret, vaultBucket: storage.vault.name, logger: logger.child({ component: 'webhooks' }), onRetryDue: flush }));
   }
+  if (transports.length === 0) logger.warn('no SQS and no LFS_WEBHOOK_URLS: file events reach GraphQL subscribers only');
   return {
     // Every transport, or the announcement stays in the outbox and is sent again (at least once).
     async announce(file) {

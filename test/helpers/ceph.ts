@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import type { OutsideTool } from '../../packages/local-aws/test/helpers/outside-tools.js';
@@ -45,7 +45,7 @@ export function cephClusterForSuite(): { current(): CephCluster } {
 }
 
 /** The LFS settings that point it at the cluster, as `lfs provision --target ceph` prints them. */
-export function cephEnv(cluster: CephCluster, lfs: { port: number; intakeSecret: string }): Record<string, string> {
+export function cephEnv(cluster: CephCluster, lfs: { port: number; publicUrl: string; intakeSecret: string }): Record<string, string> {
   return {
     LFS_S3_ENGINE: 'ceph',
     LFS_AWS_ENDPOINT: cluster.endpoint,
@@ -56,7 +56,7 @@ export function cephEnv(cluster: CephCluster, lfs: { port: number; intakeSecret:
     LFS_VAULT_KMS_KEY_ID: 'lfs-vault',
     LFS_EVENT_INTAKE_SECRET: lfs.intakeSecret,
     LFS_PORT: String(lfs.port),
-    LFS_PUBLIC_URL: `http://127.0.0.1:${lfs.port}`,
+    LFS_PUBLIC_URL: lfs.publicUrl,
   };
 }
 
@@ -141,18 +141,33 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Stands where LFS listens while it is down: counts connection attempts and
- * drops each at once, as a stopped LFS's refused connection would fail them.
+ * The load balancer in front of LFS, as a deployment has one: forwards each
+ * request to LFS's port and answers 503 while LFS does not listen. The
+ * gateway then sees a failed push, which a persistent topic retries; a
+ * refused connection instead stalls pacific's queue (see README "Running on
+ * Ceph"). Counts the pushes it could not forward.
  */
-export async function refusingListener(port: number): Promise<{ attempts: () => number; close(): Promise<void> }> {
-  let attempts = 0;
-  const server = createNetServer((socket) => {
-    attempts++;
-    socket.destroy();
+export async function frontProxy(lfsPort: number): Promise<{ url: string; unavailable: () => number; close(): Promise<void> }> {
+  let unavailable = 0;
+  const server = createServer((req, res) => {
+    const forward = request({ host: '127.0.0.1', port: lfsPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => {
+      unavailable++;
+      req.resume();
+      if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain' }).end('LFS is not there');
+    });
+    req.pipe(forward);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return { attempts: () => attempts, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    unavailable: () => unavailable,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }

@@ -90,6 +90,8 @@ export function cephManualSteps(config: Config, names: CephNames): string {
       rgw crypt s3 kms backend = testing
       rgw crypt s3 kms encryption keys = ${names.dockKeyId}=$(openssl rand -base64 32) ${names.vaultKeyId}=$(openssl rand -base64 32)
     (plain HTTP to the gateway also needs rgw crypt require ssl = false)
+  - Point LFS_PUBLIC_URL at a load balancer or proxy in front of LFS that answers 502/503 while LFS is down: a push
+    whose connection is refused stalls a persistent topic's queue on pacific (the reconciler then catches up).
   - No bucket default encryption, public access block or conditional copy on this engine: LFS refuses dock
     objects not SSE-KMS under ${names.dockKeyId} and copies into the vault in parts (README "Running on Ceph").
 LFS runs against it with:
