@@ -22,6 +22,7 @@ const mayNotImport = {
   provision: ['api', 'http', 'web', 'db', 'uploads', 'promotion', 'cleanup', 'auth'],
   api: ['http', 'web', 'db', 'aws', 'promotion', 'cleanup'],
   http: ['api', 'db', 'aws', 'promotion', 'cleanup', 'credentials'],
+  events: ['api', 'http', 'web', 'db', 'uploads', 'promotion', 'cleanup', 'credentials', 'auth', 'provision'],
   web: ['api', 'http', 'db', 'aws', 'uploads', 'promotion', 'cleanup', 'credentials', 'auth', 'files'],
   // The client runs in browsers and other people's Node programs: it speaks only the public API, never LFS's insides.
   client: ['api', 'http', 'web', 'db', 'aws', 'uploads', 'promotion', 'cleanup', 'credentials', 'auth', 'files', 'config', 'config.ts', 'errors.ts', 'logger.ts', 'disposal.ts', 'failpoints.ts'],

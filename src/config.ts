@@ -5,6 +5,7 @@ import { authSettings } from './config/auth.js';
 import { awsSettings } from './config/aws.js';
 import { backgroundSettings } from './config/background.js';
 import { databaseSettings } from './config/database.js';
+import { eventSettings } from './config/events.js';
 import { serverSettings } from './config/server.js';
 import { uploadSettings } from './config/uploads.js';
 
@@ -12,7 +13,7 @@ import { uploadSettings } from './config/uploads.js';
  * Every setting, with its environment variable (`LFS_` + upper snake case)
  * and default; config/ documents each. Parsed once at start.
  */
-const settings = z.object({ ...serverSettings, ...awsSettings, ...uploadSettings, ...authSettings, ...apiSettings, ...backgroundSettings, ...databaseSettings });
+const settings = z.object({ ...serverSettings, ...awsSettings, ...uploadSettings, ...authSettings, ...apiSettings, ...backgroundSettings, ...databaseSettings, ...eventSettings });
 
 type Settings = z.output<typeof settings>;
 
@@ -85,6 +86,19 @@ const crossChecks: ReadonlyArray<{ reads: ReadonlyArray<keyof Settings>; problem
     problem: (s) =>
       s.LFS_UPLOAD_DEADLINE_SECONDS < minSessionSeconds(s) &&
       `LFS_UPLOAD_DEADLINE_SECONDS must be at least ${minSessionSeconds(s)}, the shortest upload credentials, which must end by the deadline`,
+  },
+  {
+    reads: ['LFS_S3_ENGINE', 'LFS_EVENT_INTAKE_SECRET'],
+    problem: (s) =>
+      s.LFS_S3_ENGINE === 'ceph' && !s.LFS_EVENT_INTAKE_SECRET && 'LFS_S3_ENGINE=ceph needs LFS_EVENT_INTAKE_SECRET: the gateway pushes dock events to LFS',
+  },
+  {
+    reads: ['LFS_S3_ENGINE', 'LFS_LOCAL_AWS', 'LFS_AWS_ENDPOINT'],
+    problem: (s) => s.LFS_S3_ENGINE === 'ceph' && isLocal(s) && 'LFS_S3_ENGINE=ceph needs LFS_AWS_ENDPOINT, the gateway',
+  },
+  {
+    reads: ['LFS_WEBHOOK_URLS', 'LFS_WEBHOOK_SECRET'],
+    problem: (s) => !s.LFS_WEBHOOK_URLS !== !s.LFS_WEBHOOK_SECRET && 'LFS_WEBHOOK_URLS and LFS_WEBHOOK_SECRET must be set together',
   },
 ];
 
@@ -208,6 +222,15 @@ const configSchema = settings
         singleCopyLimit: s.LFS_SINGLE_COPY_LIMIT,
         copyPartSize: s.LFS_COPY_PART_SIZE,
         copyConcurrency: s.LFS_COPY_CONCURRENCY,
+        /** `multipart`: the vault copy always uses UploadPartCopy (Ceph cannot CopyObject an SSE-KMS source). */
+        vaultCopy: s.LFS_VAULT_COPY ?? (s.LFS_S3_ENGINE === 'ceph' ? 'multipart' : 'auto'),
+      },
+      /** Engine, and events in and out where there is no SQS (config/events.ts). */
+      events: {
+        engine: s.LFS_S3_ENGINE,
+        intakeSecret: s.LFS_EVENT_INTAKE_SECRET,
+        publicUrl: s.LFS_PUBLIC_URL ?? `http://${s.LFS_HOST.includes(':') ? `[${s.LFS_HOST}]` : s.LFS_HOST}:${s.LFS_PORT}`,
+        webhooks: s.LFS_WEBHOOK_URLS && s.LFS_WEBHOOK_SECRET ? { urls: s.LFS_WEBHOOK_URLS, secret: s.LFS_WEBHOOK_SECRET } : undefined,
       },
       cleanup: {
         intervalSeconds: s.LFS_CLEANUP_INTERVAL_SECONDS,

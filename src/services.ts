@@ -6,7 +6,7 @@ import type { GraphqlWs } from './api/websocket.js';
 import { createApi } from './api/server.js';
 import { authenticatorOptions, createAuthenticator, mintDevelopmentToken } from './auth/index.js';
 import { createFileEventsQueue } from './aws/file-events-queue.js';
-import { createOutboxRelay, type OutboxRelay } from './aws/outbox-relay.js';
+import { createOutboxRelay, type OutboundEvents, type OutboxRelay } from './aws/outbox-relay.js';
 import type { Storage } from './aws/storage.js';
 import { createCleanup } from './cleanup/cleanup.js';
 import { createReconciler } from './cleanup/reconciler.js';
@@ -14,6 +14,7 @@ import { schedule } from './cleanup/schedule.js';
 import type { Config } from './config.js';
 import { createCredentialIssuer } from './credentials/issuer.js';
 import { createRevocations } from './credentials/revocations.js';
+import { createWebhooks } from './events/webhooks.js';
 import type { Failpoint, StepHook } from './failpoints.js';
 import { createFileEvents } from './files/events.js';
 import type { Database } from './db/index.js';
@@ -21,8 +22,10 @@ import { createStatusChanges, type StatusChanges } from './files/status-changes.
 import { createFallbackUploadHandler } from './http/fallback-upload.js';
 import { createReadinessProbe } from './http/health.js';
 import { createRouter } from './http/routes.js';
+import { createS3EventIntakeHandler } from './http/s3-event-intake.js';
 import type { Logger } from './logger.js';
 import { createPromoter } from './promotion/promote.js';
+import { createPushIntake, type PushIntake } from './promotion/push-intake.js';
 import { createPromotionWorker } from './promotion/worker.js';
 import { createFallbackUpload } from './uploads/fallback-upload.js';
 import { createUploadService } from './uploads/upload-service.js';
@@ -51,7 +54,7 @@ export interface Services {
   /** Shutting down: readiness reports not ready from now on. */
   stopAccepting(): void;
   /** The promotion worker and the housekeeping pass; started only where promotion is enabled. */
-  background: { start(): void; stop(): Promise<void> };
+  background: { start(): void; stop(): Promise<void>; intake: PushIntake };
 }
 
 /**
@@ -65,11 +68,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const { clients, dock, vault } = storage;
   const authenticator = createAuthenticator(authenticatorOptions(config, inputs.authSecret));
 
-  const relay = createOutboxRelay(
-    repository,
-    createFileEventsQueue(clients.sqs, config.storage.fileEventsQueue, vault.name),
-    logger.child({ component: 'outbox-relay' }),
-  );
+  const relay = createOutboxRelay(repository, fileEventsOut(inputs, () => void relay.flush()), logger.child({ component: 'outbox-relay' }));
   // Subscriptions hear of a change first; the relay then sends what the repository put in the outbox. With
   // PostgreSQL the database tells every instance, this one included (the listener app.ts starts feeds pub/sub).
   const events = createFileEvents(database.dialect === 'postgres' ? [relay.onFileEvent] : [subscriptionsOf(pubsub), relay.onFileEvent]);
@@ -86,6 +85,7 @@ export function createServices(inputs: ServiceInputs): Services {
       dock,
       ttlSeconds: config.uploads.credentialsTtlSeconds,
       minTtlSeconds,
+      kmsStatement: config.events.engine !== 'ceph',
     }),
     revocations: createRevocations({
       s3: clients.s3,
@@ -113,6 +113,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const api = createApi({ config, uploads, files: repository, pubsub, authenticator, logger, rateBuckets, developmentToken });
 
   const readiness = createReadinessProbe({ repository, s3: clients.s3, sqs: clients.sqs, dock, queueUrl: storage.resources.dockEventsQueueUrl });
+  const background = createBackground(inputs, statusChanges, relay);
   const handle = createRouter({
     graphql: api.yoga,
     readiness,
@@ -123,13 +124,41 @@ export function createServices(inputs: ServiceInputs): Services {
       origins: config.uploads.origins,
     }),
     uploadPage: createUploadPage(logger),
+    s3EventIntake: createS3EventIntakeHandler({
+      secret: config.events.intakeSecret,
+      intake: config.promotion.enabled ? background.intake : undefined,
+      logger: logger.child({ component: 'event-intake' }),
+    }),
   });
 
   return {
     handle,
     attachWebSocket: api.attachWebSocket,
     stopAccepting: () => readiness.stopping(),
-    background: createBackground(inputs, statusChanges, relay),
+    background,
+  };
+}
+
+/**
+ * Where FileAvailable / FileFailed go: the SQS file-events queue where there
+ * is SQS (not on Ceph), and signed webhooks when URLs are configured.
+ */
+function fileEventsOut(inputs: ServiceInputs, flush: () => void): OutboundEvents {
+  const { config, storage, logger } = inputs;
+  const transports: OutboundEvents[] = [];
+  if (config.events.engine !== 'ceph') transports.push(createFileEventsQueue(storage.clients.sqs, config.storage.fileEventsQueue, storage.vault.name));
+  if (config.events.webhooks) {
+    const { urls, secret } = config.events.webhooks;
+    transports.push(createWebhooks({ urls, secret, vaultBucket: storage.vault.name, logger: logger.child({ component: 'webhooks' }), onRetryDue: flush }));
+  }
+  if (transports.length === 0) logger.warn('no SQS and no LFS_WEBHOOK_URLS: file events reach GraphQL subscribers only');
+  return {
+    // Every transport, or the announcement stays in the outbox and is sent again (at least once).
+    async announce(file) {
+      const results = await Promise.allSettled(transports.map((transport) => transport.announce(file)));
+      const failed = results.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+    },
   };
 }
 
@@ -149,11 +178,18 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     statusChanges,
     dock,
     vault,
-    copy: { singleCopyLimit: promotion.singleCopyLimit, partSize: promotion.copyPartSize, concurrency: promotion.copyConcurrency },
+    copy: {
+      singleCopyLimit: promotion.singleCopyLimit,
+      partSize: promotion.copyPartSize,
+      concurrency: promotion.copyConcurrency,
+      method: promotion.vaultCopy,
+    },
     logger: logger.child({ component: 'promotion' }),
     failpoint: inputs.failpoint,
     stepHook: inputs.stepHook,
   });
+  // Where dock events are pushed (Ceph), there is no dock-events queue to poll.
+  const polls = storage.resources.dockEventsQueueUrl !== '';
   const worker = createPromotionWorker({
     sqs: clients.sqs,
     queueUrl: storage.resources.dockEventsQueueUrl,
@@ -208,8 +244,9 @@ function createBackground(inputs: ServiceInputs, statusChanges: StatusChanges, r
     logger.child({ component: 'housekeeping' }),
   );
   return {
+    intake: createPushIntake({ promoter, logger: logger.child({ component: 'promotion' }), maxAttempts: promotion.maxReceives }),
     start() {
-      worker.start();
+      if (polls) worker.start();
       housekeeping.start();
     },
     async stop() {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { settings, UsageError } from './runtime.js';
 
 interface ProvisionFlags {
@@ -8,6 +8,7 @@ interface ProvisionFlags {
   lfsPrincipal?: string;
   createLfsPolicy?: boolean;
   createAccessKey?: boolean;
+  target?: 'aws' | 'ceph';
 }
 
 export function registerProvision(program: Command): void {
@@ -23,10 +24,18 @@ export function registerProvision(program: Command): void {
     .option('--create-access-key', 'with a user: create an access key for it and print it, once')
     .option('--print-lfs-policy', 'print the IAM policy LFS needs, to attach to its role yourself')
     .option('--cloudformation', 'print the same resources as a CloudFormation template (no AWS call)')
+    .addOption(
+      new Option(
+        '--target <engine>',
+        "the engine LFS runs on, as LFS_S3_ENGINE: ceph provisions Ceph's object gateway (buckets, upload role, CORS, lifecycle, the persistent topic pushing to LFS's intake, the dock's notification) and prints what only an operator can do there",
+      ).choices(['aws', 'ceph']),
+    )
     .action(async (flags: ProvisionFlags) => {
       if (flags.lfsPrincipal !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/\S+$/.test(flags.lfsPrincipal)) {
         throw new UsageError('--lfs-principal: an IAM user or role ARN (arn:aws:iam::<account>:user/<name> or :role/<name>)');
       }
+      // The target is the engine LFS will run on: the same setting, given on the command line.
+      if (flags.target) process.env.LFS_S3_ENGINE = flags.target;
       const config = await settings();
       // Loaded on demand, as `serve` is: the KMS and IAM clients are for provisioning only.
       const { runProvision } = await import('../provision/command.js');

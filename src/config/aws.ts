@@ -78,6 +78,7 @@ export const awsSettings = {
   /** Role assumed for upload credentials; defaults to arn:aws:iam::<account>:role/lfs-upload. */
   LFS_UPLOAD_ROLE_ARN: z
     .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'must be an IAM role ARN (arn:aws:iam::<account>:role/[path/]name)')
+    // Ceph's gateway names roles without an account (or with its tenant): arn:aws:iam:::role/name.
+    .regex(/^arn:aws[a-z-]*:iam::(\d{12}|[\w-]*):role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'must be an IAM role ARN (arn:aws:iam::<account>:role/[path/]name)')
     .optional(),
 };

@@ -18,6 +18,8 @@ export interface CredentialIssuerOptions {
   dock: EncryptedBucket;
   /** Requested lifetime; the ticket deadline may cut it shorter. */
   ttlSeconds: number;
+  /** Name the KMS actions in the session policy; false on Ceph, whose gateway refuses them (see `SessionPolicyInput`). @default true */
+  kmsStatement?: boolean;
   /** STS refuses shorter sessions; the embedded endpoint can be told to accept less for tests. @default 900 */
   minTtlSeconds?: number;
 }
@@ -39,7 +41,7 @@ export function createCredentialIssuer(options: CredentialIssuerOptions): Creden
       if (untilDeadline < minTtl) {
         throw conflict(`The upload deadline is ${Math.max(0, untilDeadline)} s away, less than the ${minTtl} s of the shortest credentials; request a new upload`);
       }
-      const policy = buildSessionPolicy({ dockBucket: options.dock.name, key: dockKeyOf(fileId), dockKmsKeyArn: options.dock.kmsKeyArn });
+      const policy = buildSessionPolicy({ dockBucket: options.dock.name, key: dockKeyOf(fileId), dockKmsKeyArn: options.dock.kmsKeyArn, kmsStatement: options.kmsStatement });
       const result = await options.sts.send(
         new AssumeRoleCommand({
           RoleArn: options.roleArn,

@@ -10,7 +10,8 @@ export const sessionNameOf = (fileId: string): string => `lfs-${fileId}`.slice(0
 
 /** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`, as STS reports the session: the role's path is not part of it. */
 export function sessionArnOf(roleArn: string, fileId: string): string {
-  const match = /^arn:(aws[\w-]*):iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  // The account is empty (or the tenant) on Ceph's gateway: arn:aws:iam:::role/name.
+  const match = /^arn:(aws[\w-]*):iam::(\d{12}|[\w-]*):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
   if (!match) throw new Error(`not a role ARN: ${roleArn}`);
   const [, partition, account, roleName] = match;
   return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionNameOf(fileId)}`;

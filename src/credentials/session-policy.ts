@@ -14,6 +14,12 @@ export interface SessionPolicyInput {
   key: string;
   /** Full ARN of the dock KMS key. */
   dockKmsKeyArn: string;
+  /**
+   * Grant the KMS actions on the dock key. Ceph's gateway refuses a policy
+   * naming `kms:` actions (it has no KMS API to authorize): there the
+   * encryption condition alone says which key. @default true
+   */
+  kmsStatement?: boolean;
 }
 
 export interface PolicyStatement {
@@ -29,7 +35,7 @@ export interface SessionPolicy {
   Statement: PolicyStatement[];
 }
 
-export function buildSessionPolicy({ dockBucket, key, dockKmsKeyArn }: SessionPolicyInput): SessionPolicy {
+export function buildSessionPolicy({ dockBucket, key, dockKmsKeyArn, kmsStatement = true }: SessionPolicyInput): SessionPolicy {
   const object = `arn:aws:s3:::${dockBucket}/${key}`;
   return {
     Version: '2012-10-17',
@@ -52,12 +58,9 @@ export function buildSessionPolicy({ dockBucket, key, dockKmsKeyArn }: SessionPo
         Action: ['s3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
         Resource: object,
       },
-      {
-        Sid: 'UseTheDockKey',
-        Effect: 'Allow',
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        Resource: dockKmsKeyArn,
-      },
+      ...(kmsStatement
+        ? [{ Sid: 'UseTheDockKey', Effect: 'Allow' as const, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: dockKmsKeyArn }]
+        : []),
     ],
   };
 }
@@ -66,7 +69,7 @@ export function buildSessionPolicy({ dockBucket, key, dockKmsKeyArn }: SessionPo
  * The upload role's own identity policy: the most a session can ever get.
  * Sessions narrow it further to one key.
  */
-export function buildUploadRolePolicy(dockBucket: string, dockKmsKeyArn: string): SessionPolicy {
+export function buildUploadRolePolicy(dockBucket: string, dockKmsKeyArn: string, kmsStatement = true): SessionPolicy {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -76,12 +79,7 @@ export function buildUploadRolePolicy(dockBucket: string, dockKmsKeyArn: string)
         Action: ['s3:PutObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
         Resource: `arn:aws:s3:::${dockBucket}/uploads/*`,
       },
-      {
-        Sid: 'DockKey',
-        Effect: 'Allow',
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        Resource: dockKmsKeyArn,
-      },
+      ...(kmsStatement ? [{ Sid: 'DockKey', Effect: 'Allow' as const, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: dockKmsKeyArn }] : []),
     ],
   };
 }

@@ -15,7 +15,7 @@ export interface ReadinessOptions {
   s3: S3Client;
   sqs: SQSClient;
   dock: EncryptedBucket;
-  /** The dock-events queue. */
+  /** The dock-events queue; empty where dock events are pushed (no SQS), and then not probed. */
   queueUrl: string;
 }
 
@@ -46,9 +46,11 @@ export function createReadinessProbe(options: ReadinessOptions): ReadinessProbe 
           if (!(await options.repository.ping())) throw new Error('database did not answer');
         }),
         probe((abortSignal) => options.s3.send(new HeadBucketCommand({ Bucket: options.dock.name }), { abortSignal })),
-        probe((abortSignal) =>
-          options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal }),
-        ),
+        options.queueUrl
+          ? probe((abortSignal) =>
+              options.sqs.send(new GetQueueAttributesCommand({ QueueUrl: options.queueUrl, AttributeNames: ['QueueArn'] }), { abortSignal }),
+            )
+          : true,
       ]);
       const checks = { database, storage, queue };
       return { ready: !stopping && database && storage && queue, checks: stopping ? { ...checks, stopping } : checks };

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SCRIPT_PATH, type UploadPage } from '../web/page.js';
 import type { FallbackUploadHandler } from './fallback-upload.js';
 import type { ReadinessProbe } from './health.js';
+import { INTAKE_PREFIX, type S3EventIntakeHandler } from './s3-event-intake.js';
 
 export interface Routes {
   /** GraphQL over HTTP and SSE (yoga's node:http handler). */
@@ -9,6 +10,8 @@ export interface Routes {
   readiness: ReadinessProbe;
   fallbackUpload: FallbackUploadHandler;
   uploadPage: UploadPage;
+  /** S3 event notifications pushed over HTTP (POST /events/s3/<secret>). */
+  s3EventIntake: S3EventIntakeHandler;
 }
 
 /** The HTTP endpoints beside GraphQL (probes, the fallback upload, the upload page), and GraphQL itself on /graphql. */
@@ -18,6 +21,10 @@ export function createRouter(routes: Routes) {
     const upload = /^\/uploads\/([A-Za-z0-9_-]{1,64})$/.exec(path);
     if (upload && (req.method === 'PUT' || req.method === 'OPTIONS')) {
       void routes.fallbackUpload(req, res, upload[1]);
+      return;
+    }
+    if (path.startsWith(INTAKE_PREFIX)) {
+      void routes.s3EventIntake(req, res, path.slice(INTAKE_PREFIX.length));
       return;
     }
     switch (path) {

@@ -34,6 +34,13 @@ export interface CopyOptions {
   partSize: number;
   /** Parts copied at once. @default 8 */
   concurrency: number;
+  /**
+   * `auto`: one CopyObject up to `singleCopyLimit`, and parallel parts from
+   * the first CopyObject the engine answers 501 (Ceph's gateway cannot copy
+   * an SSE-KMS source that way). `multipart`: parallel parts always.
+   * @default auto
+   */
+  method?: 'auto' | 'multipart';
   /** Called after each part, for progress reporting; the next part waits for what it returns. */
   onProgress?: (copiedBytes: number) => void | Promise<void>;
 }
@@ -59,8 +66,17 @@ const MAX_PARTS = 10_000;
  */
 export async function copyToVault(s3: S3Client, request: CopyRequest, options: CopyOptions): Promise<CopyResult> {
   try {
-    if (request.size <= options.singleCopyLimit) await singleCopy(s3, request);
-    else await parallelCopy(s3, request, options);
+    if (options.method !== 'multipart' && request.size <= options.singleCopyLimit && !singleCopyRefused.has(s3)) {
+      try {
+        await singleCopy(s3, request);
+        return 'copied';
+      } catch (error) {
+        if (!isNotImplemented(error)) throw error;
+        // The engine lacks it (by behaviour, not by name): this client copies in parts from now on.
+        singleCopyRefused.add(s3);
+      }
+    }
+    await parallelCopy(s3, request, options);
     return 'copied';
   } catch (error) {
     if (!isPreconditionFailed(error)) throw error;
@@ -72,6 +88,13 @@ export async function copyToVault(s3: S3Client, request: CopyRequest, options: C
       throw missing;
     }
   }
+}
+
+/** Clients whose engine answered CopyObject with 501 Not Implemented. */
+const singleCopyRefused = new WeakSet<S3Client>();
+
+function isNotImplemented(error: unknown): boolean {
+  return error instanceof S3ServiceException && (error.name === 'NotImplemented' || error.$metadata.httpStatusCode === 501);
 }
 
 function copySource(bucket: string, key: string): string {

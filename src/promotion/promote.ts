@@ -8,7 +8,7 @@ import type { StatusChanges } from '../files/status-changes.js';
 import { attachmentDisposition } from '../files/content-disposition.js';
 import { copyToVault, isNotFound, isPreconditionFailed, type CopyOptions } from './copy.js';
 import type { DockObjectEvent } from './s3-event.js';
-import { headWithChecksums, mismatchOf, type Expected, type ObjectFacts } from './verify.js';
+import { encryptionMismatchOf, headWithChecksums, mismatchOf, type Expected, type ObjectFacts } from './verify.js';
 
 export interface PromoterOptions {
   s3: S3Client;
@@ -118,6 +118,9 @@ export function createPromoter(options: PromoterOptions): Promoter {
       if (!isNotFound(error)) throw error;
       return finishWithoutDockObject(file);
     }
+    // Checked before anything is read or copied: an engine without default encryption (Ceph) stores what it is sent.
+    const unencrypted = encryptionMismatchOf(dock, options.dock.kmsKeyArn);
+    if (unencrypted) return fail(file, `the uploaded object is ${unencrypted}`);
     const uploaded = await mismatchOf(s3, { bucket: dockBucket, key: dockKey, facts: dock, label: 'uploaded' }, expectedOf(file));
     if (uploaded) return fail(file, uploaded.kind === 'changed' ? SOURCE_CHANGED : uploaded.description);
 
@@ -162,9 +165,10 @@ export function createPromoter(options: PromoterOptions): Promoter {
     const vaultKey = vaultKeyOf(file.id);
     const wrong = await mismatchOf(s3, { bucket: vaultBucket, key: vaultKey, facts: vault, label: 'copied' }, expectedOf(file));
     if (wrong?.kind === 'changed') throw new Error(`vault object ${vaultKey} changed while it was verified`);
-    if (wrong) {
+    const unencrypted = encryptionMismatchOf(vault, options.vault.kmsKeyArn);
+    if (wrong || unencrypted) {
       await deleteWrongVaultObject(file.id, vault.etag);
-      return fail(file, `the vault copy was wrong and was removed: ${wrong.description}`);
+      return fail(file, `the vault copy was wrong and was removed: ${wrong ? wrong.description : unencrypted}`);
     }
     if (dockKey) await deleteDockObject(dockKey);
     if (await statusChanges.transition(file.id, 'PROMOTING', 'AVAILABLE', { availableAt: new Date() })) return 'available';

@@ -15,7 +15,18 @@ export type ParsedS3Message =
   | { kind: 'records'; records: DockObjectEvent[] }
   | { kind: 'invalid'; reason: string };
 
-/** Parses an SQS message body from an S3 bucket notification; every record counts, not just the first. */
+/** A record's time: Ceph's carry microseconds, which Date reads; an unreadable one counts as now. */
+function timeOf(value: unknown): Date {
+  const time = new Date(typeof value === 'string' ? value : Date.now());
+  return Number.isNaN(time.getTime()) ? new Date() : time;
+}
+
+/**
+ * Parses an S3 bucket notification (an SQS message body, or a push): every
+ * record counts, not just the first. AWS's records (eventVersion 2.1,
+ * eventSource aws:s3) and Ceph's (2.2, ceph:s3, an empty awsRegion, a
+ * metadata list) share the fields read here; the ETag is kept without quotes.
+ */
 export function parseS3Message(body: string): ParsedS3Message {
   let parsed: unknown;
   try {
@@ -35,11 +46,11 @@ export function parseS3Message(body: string): ParsedS3Message {
     }
     records.push({
       eventName: record.eventName,
-      eventTime: new Date(record.eventTime ?? Date.now()),
+      eventTime: timeOf(record.eventTime),
       bucket: s3.bucket.name,
       key: decodeURIComponent(s3.object.key.replace(/\+/g, ' ')),
       size: Number(s3.object.size ?? 0),
-      eTag: s3.object.eTag,
+      eTag: typeof s3.object.eTag === 'string' ? s3.object.eTag.replace(/^"|"$/g, '') : undefined,
       sequencer: s3.object.sequencer,
     });
   }

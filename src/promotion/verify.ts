@@ -56,6 +56,17 @@ export async function mismatchOf(
   return { kind: 'checksum', description: `checksum mismatch: declared ${declared.algorithm} ${declared.value}, ${label} ${actual}` };
 }
 
+/**
+ * Why an object is not SSE-KMS under `keyArn`, or undefined when it is. The
+ * engine's own rules make this hold on AWS (default encryption, a bucket
+ * policy denying other keys); Ceph's gateway has neither, so LFS checks.
+ */
+export function encryptionMismatchOf(facts: ObjectFacts, keyArn: string): string | undefined {
+  const { ServerSideEncryption: sse, SSEKMSKeyId: key } = facts.head;
+  if (sse === 'aws:kms' && key === keyArn) return undefined;
+  return `not encrypted with SSE-KMS under ${keyArn} (it is ${sse ? `${sse}${key ? ` under ${key}` : ''}` : 'not encrypted'})`;
+}
+
 const fields = {
   CRC32: 'ChecksumCRC32',
   CRC32C: 'ChecksumCRC32C',

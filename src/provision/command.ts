@@ -7,6 +7,7 @@ import { ProvisionError } from './errors.js';
 import { principalNameOf } from './items/lfs-principal.js';
 import { provision } from './provision.js';
 import { renderPlan } from './render.js';
+import { runCephProvision } from './ceph/command.js';
 
 export interface ProvisionCommandOptions {
   dryRun: boolean;
@@ -27,6 +28,7 @@ export async function runProvision(options: ProvisionCommandOptions, config: Con
       'set LFS_LOCAL_AWS=false to provision AWS (and LFS_AWS_ENDPOINT for another endpoint)',
     );
   }
+  if (config.events.engine === 'ceph') return runCephProvision(options.dryRun, config, out);
   if (options.createAccessKey && !options.createLfsPolicy) throw new ProvisionError('INVALID', '--create-access-key needs --create-lfs-policy', 'add it');
   const clients = createAwsClients({ endpoint: config.aws.endpoint, region: config.aws.region, credentials: config.aws.credentials, ca: endpointCas(config.aws) });
   try {

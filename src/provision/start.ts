@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { Connection, Storage } from '../aws/storage.js';
 import { ProvisionError } from './errors.js';
 import { provision } from './provision.js';
+import { resolveCephStorage } from './ceph/start.js';
 
 /** Ready with everything resolved, or not, with one line per problem (each naming its fix). */
 export type Resolution = { ready: true; storage: Storage; warnings: string[] } | { ready: false; problems: string[]; warnings: string[] };
@@ -14,6 +15,7 @@ export type Resolution = { ready: true; storage: Storage; warnings: string[] } |
  * drifted, each with the command that fixes it.
  */
 export async function resolveStorage(config: Config, connection: Connection, logger: Logger): Promise<Resolution> {
+  if (config.events.engine === 'ceph') return resolveCephStorage(config, connection, logger);
   const { clients, localAws } = connection;
   let result;
   try {

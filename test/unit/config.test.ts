@@ -125,4 +125,22 @@ describe('loadConfig', () => {
   it('ignores unrelated and empty variables', () => {
     expect(() => loadConfig({ PATH: '/bin', LFS_PORT: '' })).not.toThrow();
   });
+
+  it('reads the Ceph engine, its push intake secret, webhooks and the vault copy method, and the rules between them', () => {
+    const secret = 'k'.repeat(40);
+    const ceph = loadConfig({ LFS_S3_ENGINE: 'ceph', LFS_AWS_ENDPOINT: 'http://127.0.0.1:8000', LFS_EVENT_INTAKE_SECRET: secret, LFS_PUBLIC_URL: 'http://10.0.0.5:4000' });
+    expect(ceph.events).toMatchObject({ engine: 'ceph', intakeSecret: secret, publicUrl: 'http://10.0.0.5:4000', webhooks: undefined });
+    expect(ceph.promotion.vaultCopy).toBe('multipart');
+    expect(loadConfig({}).promotion.vaultCopy).toBe('auto');
+    expect(loadConfig({}).events.engine).toBe('aws');
+    expect(() => loadConfig({ LFS_S3_ENGINE: 'ceph', LFS_AWS_ENDPOINT: 'http://127.0.0.1:8000' })).toThrow(/LFS_S3_ENGINE=ceph needs LFS_EVENT_INTAKE_SECRET/);
+    expect(() => loadConfig({ LFS_S3_ENGINE: 'ceph', LFS_EVENT_INTAKE_SECRET: secret })).toThrow(/LFS_S3_ENGINE=ceph needs LFS_AWS_ENDPOINT/);
+    expect(() => loadConfig({ LFS_EVENT_INTAKE_SECRET: 'short' })).toThrow(/LFS_EVENT_INTAKE_SECRET: must be at least 32/);
+    expect(() => loadConfig({ LFS_EVENT_INTAKE_SECRET: `${secret}/x` })).toThrow(/LFS_EVENT_INTAKE_SECRET/);
+    const hooks = loadConfig({ LFS_WEBHOOK_URLS: 'https://a.example/hook, http://b.example:8080/x', LFS_WEBHOOK_SECRET: secret });
+    expect(hooks.events.webhooks).toEqual({ urls: ['https://a.example/hook', 'http://b.example:8080/x'], secret });
+    expect(() => loadConfig({ LFS_WEBHOOK_URLS: 'https://a.example/hook' })).toThrow(/LFS_WEBHOOK_URLS and LFS_WEBHOOK_SECRET must be set together/);
+    expect(() => loadConfig({ LFS_WEBHOOK_URLS: 'ftp://a.example/x', LFS_WEBHOOK_SECRET: secret })).toThrow(/LFS_WEBHOOK_URLS/);
+    expect(loadConfig({ LFS_UPLOAD_ROLE_ARN: 'arn:aws:iam:::role/lfs-upload' }).storage.uploadRoleArn).toBe('arn:aws:iam:::role/lfs-upload');
+  });
 });

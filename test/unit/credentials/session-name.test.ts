@@ -47,4 +47,13 @@ describe('upload session names', () => {
   it('keeps within the 64 characters STS allows', () => {
     expect(sessionNameOf('x'.repeat(100))).toHaveLength(64);
   });
+
+  it.each([
+    ['AWS', 'arn:aws:iam::123456789012:role/path/lfs-upload', 'arn:aws:sts::123456789012:assumed-role/lfs-upload/lfs-f1'],
+    ["Ceph's gateway (no account)", 'arn:aws:iam:::role/lfs-upload', 'arn:aws:sts:::assumed-role/lfs-upload/lfs-f1'],
+    ["Ceph's gateway (a tenant)", 'arn:aws:iam::acme:role/lfs-upload', 'arn:aws:sts::acme:assumed-role/lfs-upload/lfs-f1'],
+  ])('names the session of a role on %s', (_engine, role, session) => {
+    expect(sessionArnOf(role, 'f1')).toBe(session);
+  });
 });
+

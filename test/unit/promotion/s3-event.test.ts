@@ -22,6 +22,37 @@ describe('parseS3Message', () => {
     });
   });
 
+  it("reads Ceph's records: eventVersion 2.2, eventSource ceph:s3, microseconds, an empty region, the ETag without quotes", () => {
+    // As radosgw 16.2 pushes it to a topic's push-endpoint (one record per POST).
+    const ceph = {
+      eventVersion: '2.2',
+      eventSource: 'ceph:s3',
+      awsRegion: '',
+      eventTime: '2026-12-03T18:55:45.971856Z',
+      eventName: 'ObjectCreated:CompleteMultipartUpload',
+      userIdentity: { principalId: 'lfs' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'lfs-dock-events',
+        bucket: { name: 'dock', ownerIdentity: { principalId: 'lfs' }, arn: 'arn:aws:s3:::dock', id: 'f7.4106.1' },
+        object: { key: 'uploads/a', size: 5, eTag: '5d41402abc4b2a76b9719d911017c592-2', versionId: '', sequencer: '31BB116BAB1D153A', metadata: [], tags: [] },
+      },
+      eventId: '1796324145.974462.5d41402abc4b2a76b9719d911017c592',
+      opaqueData: '',
+    };
+    const parsed = parseS3Message(JSON.stringify({ Records: [ceph] }));
+    expect(parsed).toMatchObject({
+      kind: 'records',
+      records: [{ eventName: 'ObjectCreated:CompleteMultipartUpload', bucket: 'dock', key: 'uploads/a', size: 5, eTag: '5d41402abc4b2a76b9719d911017c592-2' }],
+    });
+    expect(parsed.kind === 'records' && parsed.records[0].eventTime.toISOString()).toBe('2026-12-03T18:55:45.971Z');
+  });
+
+  it('keeps an ETag without its quotes, whichever engine sent it', () => {
+    const quoted = { ...record('uploads/a'), s3: { bucket: { name: 'dock' }, object: { key: 'uploads/a', size: 1, eTag: '"abc"' } } };
+    expect(parseS3Message(JSON.stringify({ Records: [quoted] }))).toMatchObject({ records: [{ eTag: 'abc' }] });
+  });
+
   it.each([
     ['a test event', JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'dock' }), 'test'],
     ['not JSON', '{', 'invalid'],
