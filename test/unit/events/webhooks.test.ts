@@ -35,7 +35,7 @@ const file = (id: string, status: 'AVAILABLE' | 'FAILED' = 'AVAILABLE'): FileRec
 function outbox(files: FileRecord[]) {
   const pending = files.map((f, index) => ({ id: index + 1, fileId: f.id, status: f.status, createdAt: new Date(0) }));
   const repository = {
-    pendingAnnouncements: async (limit: number) => pending.slice(0, limit),
+    claimAnnouncements: async (limit: number) => pending.slice(0, limit),
     markAnnounced: async (id: number) => void pending.splice(pending.findIndex((a) => a.id === id), 1),
     get: async (id: string) => files.find((f) => f.id === id),
   } as unknown as FileRepository;
