@@ -3,7 +3,9 @@ import { DeleteBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppOptions } from '../../src/app.js';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
+import { recordLogs } from '../helpers/logs.js';
 import { REQUEST_UPLOAD } from '../helpers/operations.js';
 import { until } from '../helpers/process.js';
 import { loadConfig } from '../../src/config.js';
@@ -35,8 +37,8 @@ describe('the start-up check against an external endpoint', () => {
   afterEach(() => endpoint.stop());
 
   const provisioned = (options: Parameters<typeof provisionWith>[1] = {}) => provisionWith(loadConfig(externalEnv(endpoint)), options);
-  const start = async (env: Record<string, string>) => {
-    const stack = await startStack({ LFS_RESOURCE_RECHECK_SECONDS: '1', ...env });
+  const start = async (env: Record<string, string>, options: AppOptions = {}) => {
+    const stack = await startStack({ LFS_RESOURCE_RECHECK_SECONDS: '1', ...env }, undefined, options);
     cleanup(() => stack.stop());
     return stack;
   };
@@ -87,11 +89,18 @@ describe('the start-up check against an external endpoint', () => {
     expect((await readyz(stack)).body.problems).toEqual(['the dock bucket lfs-dock: its CORS rule lfs-browser-uploads (origins https://app.example) does not exist: run: lfs provision']);
   });
 
-  it('reports an endpoint it cannot reach as one line, and keeps serving not ready', async () => {
-    const stack = await start(externalEnv(endpoint, { LFS_AWS_ENDPOINT: 'http://127.0.0.1:9' }));
+  it('reports an endpoint it cannot reach as one line, logged without a stack trace, and keeps serving not ready', async () => {
+    const logs = recordLogs();
+    const stack = await start(externalEnv(endpoint, { LFS_AWS_ENDPOINT: 'http://127.0.0.1:9' }), { logger: logs.logger });
     const { status, body } = await readyz(stack);
     expect(status).toBe(503);
     expect(body.problems).toEqual([expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:9 to sts:GetCallerIdentity .*: check LFS_AWS_ENDPOINT/)]);
+    // The start-up log says the same line, once, and nothing with an error object or a stack attached.
+    expect(logs.lines.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual(body.problems);
+    for (const line of logs.lines) {
+      expect(line.err).toBeUndefined();
+      expect(JSON.stringify(line)).not.toMatch(/\\n\s+at /);
+    }
   });
 
   it('reads its account from STS, and refuses a LFS_AWS_ACCOUNT_ID that is not the credentials\' account', async () => {

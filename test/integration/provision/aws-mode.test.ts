@@ -1,5 +1,5 @@
 import { CreateBucketCommand, DeleteBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,11 +12,12 @@ import { mintToken } from '../../../src/auth/index.js';
 import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { randomStream } from '../../helpers/data.js';
 import { runLfs } from '../../helpers/lfs-cli.js';
-import { FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
+import { recordLogs } from '../../helpers/logs.js';
+import { FILE, FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
 import { lfsFromSource, until } from '../../helpers/process.js';
 import { firstEvent, startStack, testEnv } from '../../helpers/stack.js';
 import { s3ForTicket, uploadWithTicket } from '../../helpers/uploader.js';
-import { START_TIMEOUT_MS } from '../../helpers/waits.js';
+import { START_TIMEOUT_MS, WAIT_TIMEOUT_MS } from '../../helpers/waits.js';
 
 const SECRET = 'aws-mode-end-to-end-secret-of-32-characters';
 const OTHER_ACCOUNT = '111111111111';
@@ -140,9 +141,14 @@ describe('AWS mode end to end, against the endpoint as its own process', () => {
     await refused(root.send(new PutObjectCommand({ Bucket: target.bucket, Key: 'uploads/by-root', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/lfs-vault' })));
   });
 
-  it('names a removed queue policy at start, and lfs provision puts it back', async () => {
+  const rootSqs = () => {
     const sqs = new SQSClient({ endpoint: endpoint.url, region: endpoint.region, credentials: { ...endpoint.credentials } });
     cleanup(async () => sqs.destroy());
+    return sqs;
+  };
+
+  it('names a removed queue policy at start, and lfs provision puts it back', async () => {
+    const sqs = rootSqs();
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'lfs-dock-events' }));
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: '' } }));
     const stack = await startStack({ ...asLfs(), LFS_RESOURCE_RECHECK_SECONDS: '3600' }, join(dir, 'no-queue-policy'));
@@ -150,5 +156,48 @@ describe('AWS mode end to end, against the endpoint as its own process', () => {
     expect(stack.app.problems).toEqual(['the dock-events queue lfs-dock-events differs from what LFS needs (in Policy): run: lfs provision']);
     expect((await runLfs(['provision'], asRoot())).code).toBe(0);
     expect((await runLfs(['provision', '--dry-run'], asRoot())).stdout).toMatch(/No changes/);
+  });
+
+  it("drops S3's notification to a queue whose policy was removed, and LFS's reconciler finds the upload and promotes it", async () => {
+    const sqs = rootSqs();
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'lfs-dock-events' }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['Policy'] }));
+    const dataDir = join(dir, 'lost-notification');
+    // API only: nothing consumes the queue, so what S3 delivers would stay there to be counted.
+    const api = await startStack({ ...asLfs(), LFS_PROMOTION_ENABLED: 'false' }, dataDir);
+    cleanup(() => api.stop());
+    const token = await api.token('alice');
+    const requested = await api.graphql(token, REQUEST_UPLOAD, { input: { name: 'lost.bin', size: 1024 } });
+    expect(requested.errors).toBeUndefined();
+    const lost = requested.data.requestUpload as Ticket;
+
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: '' } }));
+    const counts = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+    const queued = async () => {
+      const { Attributes: now } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: [...counts] }));
+      return counts.map((count) => now?.[count]);
+    };
+    // Whatever earlier tests left (the s3:TestEvent of provisioning when nothing consumed it) is counted before.
+    const before = await queued();
+    // The endpoint sends S3's notification while it stores the object: once the upload returns, it was sent or dropped.
+    await uploadWithTicket(lost, randomStream(1024).stream);
+    expect(await queued()).toEqual(before);
+    await api.stop();
+
+    // With the policy back, LFS starts ready; its reconciler, not a notification, finds the upload.
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: Attributes!.Policy! } }));
+    const logs = recordLogs('warn');
+    const stack = await startStack({ ...asLfs(), LFS_RECONCILE_GRACE_SECONDS: '0' }, dataDir, { logger: logs.logger });
+    cleanup(() => stack.stop());
+    expect(stack.app.problems).toEqual([]);
+    const reported = await logs.line('the reconciler reporting the upload', (line) => line.fileId === lost.file.id);
+    expect(reported).toMatchObject({ component: 'reconciler', status: 'AWAITING_UPLOAD', msg: 'promoting a dock object whose notification never arrived' });
+    let status = '';
+    const settled = async () => {
+      status = (await stack.graphql(token, FILE, { id: lost.file.id })).data.file.status;
+      return status === 'AVAILABLE' || status === 'FAILED';
+    };
+    await until('the reconciled file to settle', settled, WAIT_TIMEOUT_MS, 100);
+    expect(status).toBe('AVAILABLE');
   });
 });

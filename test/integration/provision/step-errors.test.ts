@@ -26,6 +26,9 @@ const WRITES = [
   's3:PutBucketNotification',
 ];
 
+/** The calls provisioning makes only to change what exists already (a first run never makes them). */
+const UPDATES = ['kms:PutKeyPolicy', 'iam:UpdateAssumeRolePolicy'];
+
 /**
  * Each provisioning step's error: a principal allowed everything but that
  * step's call is stopped there with one line naming the resource and the
@@ -44,15 +47,16 @@ describe('each provisioning step, refused', () => {
 
   const provisioned = (env: Record<string, string> = {}, options: Parameters<typeof provisionWith>[1] = {}) => provisionWith(loadConfig(externalEnv(endpoint, env)), options);
 
-  it.each(WRITES)('without %s: one line naming it, then finished by a run that may', async (action) => {
+  /** Credentials of a role allowed everything but `action`. */
+  const allowedAllBut = async (action: string) => {
     endpoint.putRole({ name: 'almost-admin', policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', NotAction: action, Resource: '*' }] }] });
     const sts = new STSClient({ endpoint: endpoint.url, region: endpoint.region, credentials: endpoint.rootCredentials });
     const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/almost-admin', RoleSessionName: 'ops' }));
     sts.destroy();
-    const limited = { LFS_AWS_ACCESS_KEY_ID: c!.AccessKeyId!, LFS_AWS_SECRET_ACCESS_KEY: c!.SecretAccessKey!, LFS_AWS_SESSION_TOKEN: c!.SessionToken! };
-    // LFS's principal is named, so the run does not depend on who runs it.
-    const lfs = { lfsPrincipalArn: 'arn:aws:iam::000000000000:root' };
-
+    return { LFS_AWS_ACCESS_KEY_ID: c!.AccessKeyId!, LFS_AWS_SECRET_ACCESS_KEY: c!.SecretAccessKey!, LFS_AWS_SESSION_TOKEN: c!.SessionToken! };
+  };
+  /** Stopped at `action` with the one line naming it; then a run that may finishes, and nothing is left to change. */
+  const refusedThenFinished = async (action: string, limited: Record<string, string>, lfs: Parameters<typeof provisionWith>[1]) => {
     const failure = await provisioned(limited, lfs).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ProvisionError);
     const { code, message } = failure as ProvisionError;
@@ -62,6 +66,19 @@ describe('each provisioning step, refused', () => {
 
     await provisioned({}, lfs);
     expect(renderPlan(await provisioned({}, { ...lfs, mode: 'plan' }), { mode: 'plan', endpoint: endpoint.url })).toMatch(/No changes/);
+  };
+
+  it.each(WRITES)('without %s: one line naming it, then finished by a run that may', async (action) => {
+    const limited = await allowedAllBut(action);
+    // LFS's principal is named, so the run does not depend on who runs it.
+    await refusedThenFinished(action, limited, { lfsPrincipalArn: 'arn:aws:iam::000000000000:root' });
+  });
+
+  it.each(UPDATES)('without %s: a change to what is in place stops at it with one line, then is finished by a run that may', async (action) => {
+    await provisioned({}, { lfsPrincipalArn: 'arn:aws:iam::000000000000:root' });
+    const limited = await allowedAllBut(action);
+    // Another principal for LFS changes the key policies and the upload role's trust policy in place.
+    await refusedThenFinished(action, limited, { lfsPrincipalArn: 'arn:aws:iam::000000000000:role/almost-admin' });
   });
 });
 
