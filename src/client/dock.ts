@@ -4,7 +4,6 @@ import {
   ListPartsCommand,
   S3Client,
   UploadPartCommand,
-  type CompletedPart,
   type Part,
 } from '@aws-sdk/client-s3';
 import { checksumField, combines, type ChecksumAlgorithm } from './checksums.js';
@@ -83,25 +82,27 @@ export function createDock(target: UploadTarget, holder: CredentialHolder, signa
     }
   }
 
+  /** Every part of an upload, or undefined when the upload is gone (completed, aborted). */
+  async function listParts(uploadId: string): Promise<{ parts: DockPart[]; algorithm: ChecksumAlgorithm | null } | undefined> {
+    const parts: DockPart[] = [];
+    let algorithm: ChecksumAlgorithm | null = null;
+    let marker: string | undefined;
+    try {
+      do {
+        const page = await attempt('ListParts', () => s3.send(new ListPartsCommand({ ...where, UploadId: uploadId, PartNumberMarker: marker }), { abortSignal: signal }), { attempts: 2 });
+        algorithm = (page.ChecksumAlgorithm as ChecksumAlgorithm | undefined) ?? algorithm;
+        for (const part of page.Parts ?? []) parts.push(dockPart(part, algorithm));
+        marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+      } while (marker);
+    } catch (error) {
+      if ((error as { cause?: { name?: string } }).cause?.name === 'NoSuchUpload') return undefined;
+      throw error;
+    }
+    return { parts, algorithm };
+  }
+
   return {
-    /** Every part of an upload, or undefined when the upload is gone (completed, aborted). */
-    async listParts(uploadId: string): Promise<{ parts: DockPart[]; algorithm: ChecksumAlgorithm | null } | undefined> {
-      const parts: DockPart[] = [];
-      let algorithm: ChecksumAlgorithm | null = null;
-      let marker: string | undefined;
-      try {
-        do {
-          const page = await attempt('ListParts', () => s3.send(new ListPartsCommand({ ...where, UploadId: uploadId, PartNumberMarker: marker }), { abortSignal: signal }), { attempts: 2 });
-          algorithm = (page.ChecksumAlgorithm as ChecksumAlgorithm | undefined) ?? algorithm;
-          for (const part of page.Parts ?? []) parts.push(dockPart(part, algorithm));
-          marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
-        } while (marker);
-      } catch (error) {
-        if ((error as { cause?: { name?: string } }).cause?.name === 'NoSuchUpload') return undefined;
-        throw error;
-      }
-      return { parts, algorithm };
-    },
+    listParts,
 
     async create(algorithm: ChecksumAlgorithm | null, contentType: string): Promise<string> {
       const created = await attempt(
@@ -145,24 +146,38 @@ export function createDock(target: UploadTarget, holder: CredentialHolder, signa
     },
 
     async complete(uploadId: string, parts: DockPart[], algorithm: ChecksumAlgorithm | null, fullObject: string | undefined, size: number): Promise<void> {
-      const completed: CompletedPart[] = parts.map((part) => ({
-        PartNumber: part.PartNumber,
-        ETag: part.ETag,
-        ...(algorithm && part.checksum ? { [checksumField(algorithm)]: part.checksum } : {}),
-      }));
-      await attempt('CompleteMultipartUpload', () =>
-        s3.send(
-          new CompleteMultipartUploadCommand({
-            ...where,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: completed },
-            MpuObjectSize: size,
-            // S3 checks the whole object against the value computed from the source.
-            ...(algorithm && fullObject && combines(algorithm) ? { ChecksumType: 'FULL_OBJECT', [checksumField(algorithm)]: fullObject } : {}),
-          }),
-          { abortSignal: signal },
-        ),
-      );
+      const send = (sent: DockPart[]) =>
+        attempt('CompleteMultipartUpload', () =>
+          s3.send(
+            new CompleteMultipartUploadCommand({
+              ...where,
+              UploadId: uploadId,
+              MultipartUpload: {
+                Parts: sent.map((part) => ({
+                  PartNumber: part.PartNumber,
+                  ETag: part.ETag,
+                  ...(algorithm && part.checksum ? { [checksumField(algorithm)]: part.checksum } : {}),
+                })),
+              },
+              MpuObjectSize: size,
+              // S3 checks the whole object against the value computed from the source.
+              ...(algorithm && fullObject && combines(algorithm) ? { ChecksumType: 'FULL_OBJECT', [checksumField(algorithm)]: fullObject } : {}),
+            }),
+            { abortSignal: signal },
+          ),
+        );
+      try {
+        await send(parts);
+      } catch (error) {
+        // A part request given up on (a pause, a timeout) may still have landed after the part was sent again:
+        // the dock then holds that part under another ETag. The listing tells which; each part's checksum, the
+        // one computed from the source, shows it holds the same bytes.
+        if ((error as { cause?: { name?: string } }).cause?.name !== 'InvalidPart' || !algorithm) throw error;
+        const listed = new Map((await listParts(uploadId))?.parts.map((part) => [part.PartNumber, part]));
+        const current = parts.map((part) => listed.get(part.PartNumber));
+        if (current.some((part, index) => !part || part.checksum !== parts[index].checksum)) throw error;
+        await send(current as DockPart[]);
+      }
     },
 
     destroy: () => s3.destroy(),
