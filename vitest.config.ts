@@ -4,9 +4,9 @@ import { sourceConditions } from './packages/local-aws/vitest.config.js';
 /** `npm test` runs LFS's suite and, as a project of its own, the endpoint's (packages/local-aws). */
 export default defineConfig({
   test: {
-    // Vitest's default on two cores is one worker (cores - 1), which leaves a core idle while tests wait on sockets
-    // and child processes; two keep both busy and halve the wall time of the suite in CI.
-    maxWorkers: 2,
+    // Vitest's default on two cores is one worker (cores - 1), which leaves the cores idle while tests wait on
+    // sockets and child processes; three keep both busy, so the suite fits CI's budget twice (Node 20 and 24).
+    maxWorkers: 3,
     projects: [
       {
         resolve: {
