@@ -1,3 +1,4 @@
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import Sqlite from 'better-sqlite3';
 import { createClient, type Client } from 'graphql-ws';
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { percentile } from '../packages/local-aws/bench/data.js';
+import { buildSessionPolicy } from '../src/credentials/session-policy.js';
 import { FILE, FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../test/helpers/operations.js';
 import { startPostgres, type Postgres } from '../test/helpers/postgres.js';
 import { spawnLfs, type LfsProcess } from '../test/helpers/process.js';
@@ -102,6 +104,8 @@ async function onDatabase(name: string, postgres: Postgres | undefined, options:
       };
     }
 
+    const cpu = await cpuSplit(lfs, operations, seeded, options.seconds);
+
     await seed(name === 'sqlite' ? join(dataDir, 'lfs.sqlite') : url!, options.rows);
     const firstPage = await latencies(() => post(FILES_QUERY), 200);
     const byStatus = await latencies(() => post(FILES_QUERY, { status: 'AVAILABLE' }), 200);
@@ -112,6 +116,7 @@ async function onDatabase(name: string, postgres: Postgres | undefined, options:
     const fanOut = await subscribersFanOut(lfs, post, options.subscribers);
     return {
       rates,
+      cpu,
       filesFirstPage: { rows: options.rows, p50Ms: firstPage.p50, p99Ms: firstPage.p99, statusFilterP99Ms: byStatus.p99, deepPageP99Ms: deepPage.p99 },
       fanOut,
     };
@@ -137,6 +142,59 @@ async function rate(run: () => Promise<unknown>, concurrency: number, seconds: n
     }),
   );
   return done / ((Date.now() - started) / 1000);
+}
+
+/** CPU seconds (user + system, every thread) a process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // After the command's closing parenthesis, utime and stime are the 12th and 13th fields, in clock ticks (100 a second).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * LFS's CPU per operation (16 clients), which a shared machine's load
+ * disturbs less than rates do, and the part of a requestUpload that is the
+ * embedded endpoint's AssumeRole: the same call sent straight to the
+ * endpoint, as LFS sends it, so the CPU the LFS process spends is the work
+ * STS does on AWS's side (a request signature checked, the trust policy
+ * evaluated, the session policy parsed, a session token sealed). The ratio
+ * without it is requestUpload's cost on LFS's own work, the goal's measure
+ * when the endpoint is not embedded. PostgreSQL's own CPU is not LFS's and
+ * is not counted.
+ */
+async function cpuSplit(lfs: LfsProcess, operations: Record<string, () => Promise<unknown>>, ticket: Ticket, seconds: number) {
+  const sts = new STSClient({ endpoint: lfs.awsUrl, region: ticket.target.region, credentials: lfs.rootCredentials });
+  const { Account } = await sts.send(new GetCallerIdentityCommand({}));
+  let n = 0;
+  const assumeRole = () =>
+    sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${Account}:role/lfs-upload`,
+        RoleSessionName: `lfs-bench-${n++}`,
+        DurationSeconds: 900,
+        Policy: JSON.stringify(buildSessionPolicy({ dockBucket: ticket.target.bucket, key: ticket.target.key, dockKmsKeyArn: ticket.target.kmsKeyId })),
+      }),
+    );
+  const msPerOperation = async (run: () => Promise<unknown>) => {
+    for (let i = 0; i < 8; i++) await run();
+    const before = await cpuSeconds(lfs.child.pid!);
+    let done = 0;
+    const counted = () => run().then(() => done++);
+    await rate(counted, 16, seconds);
+    return ((await cpuSeconds(lfs.child.pid!)) - before) * 1000 / done;
+  };
+  const trivialMs = await msPerOperation(operations.trivial);
+  const requestUploadMs = await msPerOperation(operations.requestUpload);
+  const stsAssumeRoleMs = await msPerOperation(assumeRole);
+  sts.destroy();
+  return {
+    trivialMs,
+    requestUploadMs,
+    stsAssumeRoleMs,
+    requestUploadCpuRatio: trivialMs / requestUploadMs,
+    requestUploadCpuRatioWithoutSts: trivialMs / (requestUploadMs - stsAssumeRoleMs),
+  };
 }
 
 async function latencies(run: () => Promise<unknown>, count: number) {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { makePrivateDir, makePrivateFile } from '@lfs/private-files';
 import type { Logger } from '../logger.js';
 import type { Db, Tables } from './schema.js';
+import { reusingStatements } from './sqlite-statements.js';
 
 export interface DatabaseOptions {
   /** `postgres://…` (TLS through `sslmode`, `sslrootcert`… in the URL); undefined means SQLite at `sqlitePath`. */
@@ -70,6 +71,6 @@ export function openDatabase(options: DatabaseOptions, logger: Logger): OpenDb {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Tables>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
 }

@@ -39,7 +39,7 @@ function credentialPushes(services: Context['services'], caller: Caller, fileId:
         if ((await Promise.race([due, stop.then(() => 'stopped' as const), over.then(() => 'over' as const)])) !== 'due') break;
         let credentials: UploadCredentials;
         try {
-          services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
+          await services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
           credentials = await services.uploads.refreshUploadCredentials(caller, fileId);
         } catch (error) {
           if (error instanceof LfsError && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND')) break;

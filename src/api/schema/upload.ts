@@ -95,8 +95,8 @@ builder.mutationField('resumeUpload', (t) =>
       'credentials, and `uploadId`, the newest multipart upload open on its key. Upload credentials may list the parts of an ' +
       'upload (ListParts) but not the uploads of the dock, so LFS lists them. CONFLICT once the file left AWAITING_UPLOAD.',
     args: { fileId: t.arg.id({ required: true }) },
-    resolve: (_root, { fileId }, { caller, services }) => {
-      services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
+    resolve: async (_root, { fileId }, { caller, services }) => {
+      await services.rateLimits.refreshUploadCredentials.take(ownerKey(caller));
       return services.uploads.resumeUpload(caller, String(fileId));
     },
   }),

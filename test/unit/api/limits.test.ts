@@ -158,6 +158,15 @@ describe('API limits', () => {
       expect((await t.graphql(REFRESH, { id: file.id }, alice)).body.data?.refreshUploadCredentials).toBeTruthy();
       expect((await t.graphql(REFRESH, { id: 'probe' }, alice)).body.errors![0].extensions?.code).toBe('RATE_LIMITED');
     });
+
+    it('limits resumeUpload with the refresh limit, refusing with RATE_LIMITED rather than failing the process', async () => {
+      t = await createTestApi({ LFS_RATE_REFRESH_BURST: '1', LFS_RATE_REFRESH_PER_MINUTE: '1' });
+      const file = await t.seed({ owner: 'alice' });
+      const alice = await t.token('alice');
+      const RESUME = 'mutation ($id: ID!) { resumeUpload(fileId: $id) { uploadId } }';
+      expect((await t.graphql(RESUME, { id: file.id }, alice)).body.errors).toBeUndefined();
+      expect((await t.graphql(RESUME, { id: file.id }, alice)).body.errors?.[0].extensions?.code).toBe('RATE_LIMITED');
+    });
   });
 
   describe('per-owner quotas', () => {
