@@ -1,4 +1,4 @@
-import { IAMClient } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -39,9 +39,19 @@ export function clientFactory(aws: () => LocalAws) {
     made.push(clients);
     return clients;
   };
+  let root: Clients | undefined;
   return {
     clientsFor,
+    /** A user (made by the root) with an access key and these inline policies: its clients and ARN. */
+    async userWith(name: string, ...statements: object[]): Promise<{ clients: Clients; arn: string }> {
+      const { iam } = (root ??= clientsFor());
+      const { User } = await iam.send(new CreateUserCommand({ UserName: name }));
+      if (statements.length) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+      return { clients: clientsFor({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }), arn: User!.Arn! };
+    },
     destroyAll() {
+      root = undefined;
       for (const clients of made.splice(0)) for (const client of Object.values(clients)) client.destroy();
     },
   };

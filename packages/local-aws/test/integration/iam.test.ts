@@ -26,17 +26,10 @@ import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
 describe('IAM over the wire (@aws-sdk/client-iam)', () => {
   let env: StartedLocalAws;
   let root: Clients;
-  const { clientsFor, destroyAll } = clientFactory(() => env.aws);
+  const { clientsFor, userWith, destroyAll } = clientFactory(() => env.aws);
   const account = () => env.aws.accountId;
   const trustAccount = () => policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account()}:root` }, Action: 'sts:AssumeRole' });
 
-  /** A user with an access key and these inline policies; returns its clients and ARN. */
-  async function userWith(name: string, ...statements: object[]): Promise<{ clients: Clients; arn: string }> {
-    const { User } = await root.iam.send(new CreateUserCommand({ UserName: name }));
-    if (statements.length) await root.iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
-    const { AccessKey } = await root.iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { clients: clientsFor({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }), arn: User!.Arn! };
-  }
 
   beforeAll(async () => {
     env = await startLocalAws();

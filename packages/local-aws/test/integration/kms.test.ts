@@ -1,4 +1,3 @@
-import { CreateAccessKeyCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -19,17 +18,11 @@ import { startLocalAws, type StartedLocalAws } from '../helpers/local-aws.js';
 describe('KMS over the wire (@aws-sdk/client-kms), key policies enforced', () => {
   let env: StartedLocalAws;
   let root: Clients;
-  const { clientsFor, destroyAll } = clientFactory(() => env.aws);
+  const { clientsFor, userWith, destroyAll } = clientFactory(() => env.aws);
   const account = () => env.aws.accountId;
   const rootArn = () => `arn:aws:iam::${account()}:root`;
   const enableIam = () => ({ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: rootArn() }, Action: 'kms:*', Resource: '*' });
 
-  async function userWith(name: string, ...statements: object[]): Promise<{ clients: Clients; arn: string }> {
-    const { User } = await root.iam.send(new CreateUserCommand({ UserName: name }));
-    if (statements.length) await root.iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: policy(...statements) }));
-    const { AccessKey } = await root.iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { clients: clientsFor({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }), arn: User!.Arn! };
-  }
 
   beforeAll(async () => {
     env = await startLocalAws();
