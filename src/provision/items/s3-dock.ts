@@ -27,17 +27,22 @@ const dockOf = (state: DesiredState) => state.buckets.find((bucket) => bucket.wh
 const labelOf = (spec: BucketSpec, what: string) => `the dock bucket ${spec.name}: its ${what}`;
 const json = (value: unknown) => sortKeys(JSON.parse(JSON.stringify(value)) as Json) as Json;
 
-export function corsItem(state: DesiredState, context: LiveContext): Item {
-  const spec = dockOf(state);
-  const rule = spec.cors!;
-  const { s3 } = context.clients;
-  const label = labelOf(spec, `CORS rule ${rule.ID} (origins ${rule.AllowedOrigins.join(', ')})`);
-  const read = async () =>
-    (await context.lookup('s3:GetBucketCORS', label, [...NO_BUCKET, 'NoSuchCORSConfiguration'], () => s3.send(new GetBucketCorsCommand({ Bucket: spec.name }))))?.CORSRules ?? [];
-  const comparable = (found: CORSRule) => json({ ...found, ExposeHeaders: found.ExposeHeaders ?? [], AllowedHeaders: found.AllowedHeaders ?? [] });
+/**
+ * An item for the rule named `rule.ID` in a list the bucket keeps whole:
+ * compared by `comparable`, written back with the other rules unchanged.
+ */
+function ruleItem<Rule extends { ID?: string }>(options: {
+  id: string;
+  label: string;
+  rule: Rule;
+  read(): Promise<Rule[]>;
+  comparable(rule: Rule): Json;
+  write(rules: Rule[]): Promise<unknown>;
+}): Item {
+  const { rule, read, comparable } = options;
   return {
-    id: 's3:dock:cors',
-    label,
+    id: options.id,
+    label: options.label,
     service: 's3',
     parent: 's3:dock',
     desired: comparable(rule),
@@ -47,9 +52,25 @@ export function corsItem(state: DesiredState, context: LiveContext): Item {
     },
     async apply() {
       const others = (await read()).filter((candidate) => candidate.ID !== rule.ID);
-      await context.call('s3:PutBucketCORS', label, () => s3.send(new PutBucketCorsCommand({ Bucket: spec.name, CORSConfiguration: { CORSRules: [rule, ...others] } })));
+      await options.write([rule, ...others]);
     },
   };
+}
+
+export function corsItem(state: DesiredState, context: LiveContext): Item {
+  const spec = dockOf(state);
+  const rule = spec.cors!;
+  const { s3 } = context.clients;
+  const label = labelOf(spec, `CORS rule ${rule.ID} (origins ${rule.AllowedOrigins.join(', ')})`);
+  return ruleItem<CORSRule>({
+    id: 's3:dock:cors',
+    label,
+    rule,
+    read: async () =>
+      (await context.lookup('s3:GetBucketCORS', label, [...NO_BUCKET, 'NoSuchCORSConfiguration'], () => s3.send(new GetBucketCorsCommand({ Bucket: spec.name }))))?.CORSRules ?? [],
+    comparable: (found) => json({ ...found, ExposeHeaders: found.ExposeHeaders ?? [], AllowedHeaders: found.AllowedHeaders ?? [] }),
+    write: (CORSRules) => context.call('s3:PutBucketCORS', label, () => s3.send(new PutBucketCorsCommand({ Bucket: spec.name, CORSConfiguration: { CORSRules } }))),
+  });
 }
 
 export function lifecycleItem(state: DesiredState, context: LiveContext): Item {
@@ -57,31 +78,23 @@ export function lifecycleItem(state: DesiredState, context: LiveContext): Item {
   const rule = spec.lifecycle!;
   const { s3 } = context.clients;
   const label = labelOf(spec, `lifecycle rule ${rule.ID} (${rule.Expiration.Days} days)`);
-  const read = async () =>
-    (
-      await context.lookup('s3:GetLifecycleConfiguration', label, [...NO_BUCKET, 'NoSuchLifecycleConfiguration'], () =>
-        s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: spec.name })),
-      )
-    )?.Rules ?? [];
-  // S3 answers a rule for the whole bucket as Filter {} or Filter { Prefix: '' }: the same rule.
-  const comparable = (found: LifecycleRule) => json({ ...found, Filter: { Prefix: found.Filter?.Prefix ?? '' } });
-  return {
+  return ruleItem<LifecycleRule>({
     id: 's3:dock:lifecycle',
     label,
-    service: 's3',
-    parent: 's3:dock',
-    desired: comparable(rule),
-    async read() {
-      const found = (await read()).find((candidate) => candidate.ID === rule.ID);
-      return found && comparable(found);
-    },
-    async apply() {
-      const others = (await read()).filter((candidate) => candidate.ID !== rule.ID);
-      await context.call('s3:PutLifecycleConfiguration', label, () =>
-        s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: spec.name, LifecycleConfiguration: { Rules: [rule, ...others] } })),
-      );
-    },
-  };
+    rule,
+    read: async () =>
+      (
+        await context.lookup('s3:GetLifecycleConfiguration', label, [...NO_BUCKET, 'NoSuchLifecycleConfiguration'], () =>
+          s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: spec.name })),
+        )
+      )?.Rules ?? [],
+    // S3 answers a rule for the whole bucket as Filter {} or Filter { Prefix: '' }: the same rule.
+    comparable: (found) => json({ ...found, Filter: { Prefix: found.Filter?.Prefix ?? '' } }),
+    write: (Rules) =>
+      context.call('s3:PutLifecycleConfiguration', label, () =>
+        s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: spec.name, LifecycleConfiguration: { Rules } })),
+      ),
+  });
 }
 
 export function notificationItem(state: DesiredState, context: LiveContext): Item {
