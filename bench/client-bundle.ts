@@ -1,23 +1,13 @@
 import { build, type Metafile } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { browserBundle } from '../scripts/build-upload-page.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Minified, then gzipped, as a browser would fetch it; `byPackage` splits the minified bytes by where they come from. */
 async function measure(entry: { entryPoints: string[] } | { stdin: { contents: string; resolveDir: string } }) {
-  const result = await build({
-    ...entry,
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    minify: true,
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'silent',
-  });
+  const result = await build({ ...browserBundle, ...entry, metafile: true, logLevel: 'silent' });
   const code = result.outputFiles[0].contents;
   return { minifiedBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length, byPackage: byPackage(result.metafile) };
 }
