@@ -1,7 +1,8 @@
 import { AwsError } from '../errors.js';
 import type { AwsRequest } from '../types.js';
 import type { S3Context } from './context.js';
-import { quote } from './objects.js';
+import { authorize, bucketArn } from './authz.js';
+import { quote, requireBucket } from './objects.js';
 import type { ObjectRow } from './store.js';
 
 /** Rows fetched per SQLite query while walking a bucket. */
@@ -72,6 +73,18 @@ export function listPage(ctx: S3Context, bucket: string, query: ListingQuery): L
     }
     if (!jumped && rows.length < BATCH) return page;
   }
+}
+
+/**
+ * What both ListObjects versions read first: the bucket (which must exist),
+ * `prefix` (authorized as `s3:prefix`), `delimiter`, `max-keys` and
+ * `encoding-type`.
+ */
+export function listingRequest(ctx: S3Context, req: AwsRequest, bucket: string) {
+  const row = requireBucket(ctx, bucket);
+  const prefix = req.query.get('prefix') ?? '';
+  authorize(ctx, req, 's3:ListBucket', bucketArn(bucket), row, { 's3:prefix': prefix });
+  return { prefix, delimiter: req.query.get('delimiter') ?? '', maxKeys: maxKeysOf(req), ...encoderOf(req) };
 }
 
 /** `max-keys` as S3 reads it: 1000 when absent, at most 1000. */

@@ -1,18 +1,11 @@
 import { AwsError } from '../../errors.js';
-import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
-import { contentsEntry, encoderOf, listPage, maxKeysOf } from '../listing.js';
-import { requireBucket } from '../objects.js';
+import { contentsEntry, listingRequest, listPage } from '../listing.js';
 import { s3Document, xmlContentType } from '../../xml.js';
 
 /** ListObjectsV2: paged by an opaque continuation token (the last key or common prefix returned). */
 export const listObjectsV2: S3Handler = async (ctx, req, { bucket }) => {
-  const row = requireBucket(ctx, bucket);
-  const prefix = req.query.get('prefix') ?? '';
-  authorize(ctx, req, 's3:ListBucket', bucketArn(bucket), row, { 's3:prefix': prefix });
-  const delimiter = req.query.get('delimiter') ?? '';
-  const maxKeys = maxKeysOf(req);
-  const { url, enc } = encoderOf(req);
+  const { prefix, delimiter, maxKeys, url, enc } = listingRequest(ctx, req, bucket);
   const token = req.query.get('continuation-token');
   const startAfter = req.query.get('start-after');
   let after = startAfter ?? '';

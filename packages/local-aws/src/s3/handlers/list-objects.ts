@@ -1,7 +1,5 @@
-import { bucketArn, authorize } from '../authz.js';
 import type { S3Handler } from '../context.js';
-import { contentsEntry, encoderOf, listPage, maxKeysOf } from '../listing.js';
-import { requireBucket } from '../objects.js';
+import { contentsEntry, listingRequest, listPage } from '../listing.js';
 import { s3Document, xmlContentType } from '../../xml.js';
 
 /**
@@ -10,12 +8,7 @@ import { s3Document, xmlContentType } from '../../xml.js';
  * one a client resumes after the last key it got.
  */
 export const listObjects: S3Handler = async (ctx, req, { bucket }) => {
-  const row = requireBucket(ctx, bucket);
-  const prefix = req.query.get('prefix') ?? '';
-  authorize(ctx, req, 's3:ListBucket', bucketArn(bucket), row, { 's3:prefix': prefix });
-  const delimiter = req.query.get('delimiter') ?? '';
-  const maxKeys = maxKeysOf(req);
-  const { url, enc } = encoderOf(req);
+  const { prefix, delimiter, maxKeys, url, enc } = listingRequest(ctx, req, bucket);
   const marker = req.query.get('marker') ?? '';
   const page = listPage(ctx, bucket, { prefix, delimiter, maxKeys, after: marker });
   const body = s3Document('ListBucketResult', {
