@@ -65,10 +65,41 @@ export interface BucketSpec {
   keyArn: Str;
   /** LFS's statements of the bucket policy; others in the policy are kept. */
   statements: Statement[];
-  cors?: { ID: string; AllowedOrigins: string[]; AllowedMethods: string[]; AllowedHeaders: string[]; ExposeHeaders: string[]; MaxAgeSeconds: number };
-  lifecycle?: { ID: string; Status: 'Enabled'; Filter: { Prefix: string }; Expiration: { Days: number }; AbortIncompleteMultipartUpload: { DaysAfterInitiation: number } };
-  notification?: { Id: string; QueueArn: Str; Events: 's3:ObjectCreated:*'[]; Filter: { Key: { FilterRules: { Name: 'prefix'; Value: string }[] } } };
+  cors?: ReturnType<typeof dockCorsRule>;
+  lifecycle?: ReturnType<typeof dockLifecycleRule>;
+  notification?: typeof DOCK_NOTIFICATION & { QueueArn: Str };
 }
+
+/** The dock's CORS rule: the pages of LFS_UPLOAD_ORIGINS upload and read what the SDK needs (on AWS and on Ceph). */
+export function dockCorsRule(config: Config) {
+  return {
+    ID: 'lfs-browser-uploads',
+    AllowedOrigins: [...config.uploads.origins],
+    AllowedMethods: ['PUT', 'POST', 'GET', 'HEAD', 'DELETE'],
+    AllowedHeaders: ['*'],
+    ExposeHeaders: DOCK_EXPOSED_HEADERS,
+    MaxAgeSeconds: 3600,
+  };
+}
+
+/** The backstop behind the cleanup job: the engine deletes dock objects and aborts uploads older than this. */
+export function dockLifecycleRule(config: Config) {
+  const days = config.cleanup.dockLifecycleDays;
+  return {
+    ID: 'lfs-dock-backstop',
+    Status: 'Enabled' as const,
+    Filter: { Prefix: '' },
+    Expiration: { Days: days },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+  };
+}
+
+/** The dock's notification of finished uploads, without its destination (a queue on AWS, a topic on Ceph). */
+export const DOCK_NOTIFICATION = {
+  Id: 'lfs-dock-object-created',
+  Events: ['s3:ObjectCreated:*' as const],
+  Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'uploads/' }] } },
+};
 
 export interface RoleSpec {
   name: string;
@@ -115,7 +146,6 @@ export function desiredState(config: Config, refs: Refs, target: Target): Desire
   const bucket = (which: 'dock' | 'vault', name: string, keyArn: Str) => ({ which, name, keyArn, options: { bucket: name, keyArn, tlsOnly: target.tls } });
   const dock = bucket('dock', storage.dockBucket, refs.dockKeyArn);
   const vault = bucket('vault', storage.vaultBucket, refs.vaultKeyArn);
-  const days = config.cleanup.dockLifecycleDays;
   return {
     uploadRole: {
       name,
@@ -148,28 +178,9 @@ export function desiredState(config: Config, refs: Refs, target: Target): Desire
         name: dock.name,
         keyArn: dock.keyArn,
         statements: dockBucketStatements(dock.options),
-        cors: {
-          ID: 'lfs-browser-uploads',
-          AllowedOrigins: [...config.uploads.origins],
-          AllowedMethods: ['PUT', 'POST', 'GET', 'HEAD', 'DELETE'],
-          AllowedHeaders: ['*'],
-          ExposeHeaders: DOCK_EXPOSED_HEADERS,
-          MaxAgeSeconds: 3600,
-        },
-        // The backstop behind the cleanup job: S3 deletes dock objects and aborts uploads older than this.
-        lifecycle: {
-          ID: 'lfs-dock-backstop',
-          Status: 'Enabled',
-          Filter: { Prefix: '' },
-          Expiration: { Days: days },
-          AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
-        },
-        notification: {
-          Id: 'lfs-dock-object-created',
-          QueueArn: refs.dockEventsQueueArn,
-          Events: ['s3:ObjectCreated:*'],
-          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
-        },
+        cors: dockCorsRule(config),
+        lifecycle: dockLifecycleRule(config),
+        notification: { ...DOCK_NOTIFICATION, QueueArn: refs.dockEventsQueueArn },
       },
       { which: 'vault', name: vault.name, keyArn: vault.keyArn, statements: vaultBucketStatements(vault.options, refs) },
     ],

@@ -15,7 +15,7 @@ import { CreateTopicCommand, GetTopicAttributesCommand, ListTopicsCommand, type 
 import type { AwsClients } from '../../aws/clients.js';
 import type { Config } from '../../config.js';
 import { buildUploadRolePolicy } from '../../credentials/session-policy.js';
-import { DOCK_EXPOSED_HEADERS, roleNameAndPath } from '../desired.js';
+import { DOCK_NOTIFICATION, dockCorsRule, dockLifecycleRule, roleNameAndPath } from '../desired.js';
 
 /** Everything LFS needs from the gateway, in the order it is created. */
 export interface CephResource {
@@ -102,28 +102,13 @@ export function cephResources(clients: AwsClients & { sns: SNSClient }, config: 
   };
   // Without the KMS statement: the gateway refuses policies naming kms: actions.
   const rolePolicy = buildUploadRolePolicy(dockBucket, names.dockKeyId, false);
-  const days = config.cleanup.dockLifecycleDays;
-  const cors = {
-    ID: 'lfs-browser-uploads',
-    AllowedOrigins: [...config.uploads.origins],
-    AllowedMethods: ['PUT', 'POST', 'GET', 'HEAD', 'DELETE'],
-    AllowedHeaders: ['*'],
-    ExposeHeaders: DOCK_EXPOSED_HEADERS,
-    MaxAgeSeconds: 3600,
-  };
-  const lifecycle = {
-    ID: 'lfs-dock-backstop',
-    Status: 'Enabled' as const,
-    Filter: { Prefix: '' },
-    Expiration: { Days: days },
-    AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
-  };
+  const cors = dockCorsRule(config);
+  const lifecycle = dockLifecycleRule(config);
+  const days = lifecycle.Expiration.Days;
   // Built when used: creating the topic tells its ARN (names.topicArn), which the notification names.
   const notification = () => ({
-    Id: 'lfs-dock-object-created',
+    ...DOCK_NOTIFICATION,
     TopicArn: names.topicArn,
-    Events: ['s3:ObjectCreated:*' as const],
-    Filter: { Key: { FilterRules: [{ Name: 'prefix' as const, Value: 'uploads/' }] } },
   });
   const corsRules = () =>
     s3.send(new GetBucketCorsCommand({ Bucket: dockBucket })).then(
