@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { authenticatePostForm } from '../../auth/post-signature.js';
 import { AwsError, isAwsError } from '../../errors.js';
@@ -6,10 +5,10 @@ import type { AwsRequest, AwsResponse } from '../../types.js';
 import { xmlDocument, xmlContentType } from '../../xml.js';
 import { objectArn, authorize } from '../authz.js';
 import { checksumAlgorithms, checksumHeader } from '../checksums.js';
-import { commitObject } from '../commit.js';
+import { commitWrittenObject } from '../commit.js';
 import type { S3Context, S3Handler } from '../context.js';
 import { expirationHeader } from '../lifecycle.js';
-import { MAX_SINGLE_UPLOAD, planChecksum, quote, requireBucket, requireKey, storedHeadersFrom, writeBody } from '../objects.js';
+import { MAX_SINGLE_UPLOAD, planChecksum, quote, requireBucket, requireKey, writeBody } from '../objects.js';
 import { checkPostPolicy } from '../post-policy.js';
 import { readPostForm } from '../post-form.js';
 import { authorizeEncryptionWrite, resolveWriteEncryption, sealingKey, sseHeaders } from '../sse.js';
@@ -122,29 +121,8 @@ async function store(ctx: S3Context, req: AwsRequest, bucketName: string, form: 
     await ctx.blobs.remove([written.written.blob]);
     throw new AwsError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', { ProposedSize: String(written.written.size), MinSizeAllowed: String(range.min) });
   }
-  const { checksum, md5 } = written;
-  const row = {
-    bucket: bucket.name,
-    key,
-    size: written.written.size,
-    etag: md5 && !kms ? md5 : randomBytes(16).toString('hex'),
-    last_modified: new Date().toISOString(),
-    headers: JSON.stringify(storedHeadersFrom(headers)),
-    sse: encryption.sse,
-    kms_key_arn: encryption.key?.arn ?? null,
-    checksum_algorithm: checksum?.algorithm ?? null,
-    checksum_value: checksum?.value ?? null,
-    checksum_type: checksum ? 'FULL_OBJECT' : null,
-    parts_count: null,
-    segments: JSON.stringify([{ blob: written.written.blob, size: written.written.size }]),
-  };
-  try {
-    await commitObject(ctx, { ...asPut, headers: {} }, row, 'ObjectCreated:Post');
-  } catch (error) {
-    await ctx.blobs.remove([written.written.blob]);
-    throw error;
-  }
-  return answer(ctx, req, fields, bucket.lifecycle, row, checksum);
+  const row = await commitWrittenObject(ctx, { ...asPut, headers: {} }, { bucket: bucket.name, key, headers, encryption, body: written }, 'ObjectCreated:Post');
+  return answer(ctx, req, fields, bucket.lifecycle, row, written.checksum);
 }
 
 /** Drains what is left of a refused file (within reason) to tell its size; undefined past that. */

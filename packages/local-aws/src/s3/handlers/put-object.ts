@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { objectArn, authorize } from '../authz.js';
 import { checksumHeader } from '../checksums.js';
-import { commitObject } from '../commit.js';
+import { commitWrittenObject } from '../commit.js';
 import type { S3Handler } from '../context.js';
 import { expirationHeader } from '../lifecycle.js';
-import { checkPreconditions, quote, requireBucket, requireKey, storedHeadersFrom, writeBody } from '../objects.js';
+import { checkPreconditions, quote, requireBucket, requireKey, writeBody } from '../objects.js';
 import { authorizeEncryptionWrite, resolveWriteEncryption, sealingKey, sseHeaders } from '../sse.js';
 
 export const putObject: S3Handler = async (ctx, req, target) => {
@@ -18,28 +17,9 @@ export const putObject: S3Handler = async (ctx, req, target) => {
 
   // SSE-KMS ETags are not MD5s in S3 either, so the slowest digest is skipped for them.
   const kms = encryption.sse === 'aws:kms';
-  const { written, checksum, md5 } = await writeBody(ctx, req, sealingKey(ctx, encryption), !kms);
-  const row = {
-    bucket: bucket.name,
-    key,
-    size: written.size,
-    etag: md5 && !kms ? md5 : randomBytes(16).toString('hex'),
-    last_modified: new Date().toISOString(),
-    headers: JSON.stringify(storedHeadersFrom(req.headers)),
-    sse: encryption.sse,
-    kms_key_arn: encryption.key?.arn ?? null,
-    checksum_algorithm: checksum?.algorithm ?? null,
-    checksum_value: checksum?.value ?? null,
-    checksum_type: checksum ? 'FULL_OBJECT' : null,
-    parts_count: null,
-    segments: JSON.stringify([{ blob: written.blob, size: written.size }]),
-  };
-  try {
-    await commitObject(ctx, req, row, 'ObjectCreated:Put');
-  } catch (error) {
-    await ctx.blobs.remove([written.blob]);
-    throw error;
-  }
+  const body = await writeBody(ctx, req, sealingKey(ctx, encryption), !kms);
+  const { checksum } = body;
+  const row = await commitWrittenObject(ctx, req, { bucket: bucket.name, key, headers: req.headers, encryption, body }, 'ObjectCreated:Put');
   const headers: Record<string, string> = { etag: quote(row.etag), ...sseHeaders(row), ...expirationHeader(bucket.lifecycle, row, ctx.lifecycleDayMs) };
   if (checksum) {
     headers[checksumHeader(checksum.algorithm)] = checksum.value;
