@@ -18,6 +18,7 @@ import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listQueues, 
 import { receiveMessage, undelivered } from './receive.js';
 import { createSqsStore } from './store.js';
 import { createWaiters } from './waiters.js';
+import { readJsonObject } from '../json-body.js';
 
 export interface SqsOptions {
   db: LocalDb;
@@ -78,27 +79,7 @@ const operations: Record<string, Operation> = {
 /** SQS bodies are small (1 MiB per message or batch); anything far larger is not SQS. */
 const MAX_BODY = 4 * 1024 * 1024;
 
-async function readJson(request: AwsRequest): Promise<Input> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new AwsError('SerializationException', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new AwsError('SerializationException', 'The request body is not valid JSON.');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AwsError('SerializationException', 'The request body must be a JSON object.');
-  }
-  return parsed as Input;
-}
+const readJson = async (request: AwsRequest) => (await readJsonObject(request, MAX_BODY)) as Input;
 
 function operation(action: string | undefined): Operation {
   const op = action === undefined ? undefined : Object.hasOwn(operations, action) ? operations[action] : undefined;

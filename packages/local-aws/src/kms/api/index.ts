@@ -8,6 +8,7 @@ import { createAlias, deleteAlias, listAliases } from './aliases.js';
 import type { Input, KmsContext, KmsOperation } from './context.js';
 import { decrypt, encrypt, generateDataKey } from './crypto.js';
 import { createKey, describeKey, enableKeyRotation, getKeyPolicy, getKeyRotationStatus, listKeys, putKeyPolicy } from './keys.js';
+import { readJsonObject } from '../../json-body.js';
 
 export interface KmsOptions {
   ring: KeyRing;
@@ -39,24 +40,7 @@ const operations: Record<string, KmsOperation> = {
 /** KMS requests are small (a 4 KiB plaintext, a 32 KiB policy). */
 const MAX_BODY = 256 * 1024;
 
-async function readJson(request: AwsRequest): Promise<Input> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new AwsError('SerializationException', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Input;
-  } catch {
-    // reported below
-  }
-  throw new AwsError('SerializationException', 'The request body must be a JSON object.');
-}
+const readJson = async (request: AwsRequest) => (await readJsonObject(request, MAX_BODY)) as Input;
 
 /**
  * The KMS API over the key ring, with key policies enforced as KMS does: a
