@@ -11,7 +11,7 @@ import { spawnLocalAws, type LocalAwsProcess } from '../../../packages/local-aws
 import { mintToken } from '../../../src/auth/index.js';
 import { cleanupAfterEach } from '../../helpers/cleanup.js';
 import { randomStream } from '../../helpers/data.js';
-import { runLfs } from '../../helpers/lfs-cli.js';
+import { runLfs } from '../../helpers/cli.js';
 import { recordLogs } from '../../helpers/logs.js';
 import { FILE, FILE_AVAILABLE, REQUEST_UPLOAD, type Ticket } from '../../helpers/operations.js';
 import { lfsFromSource, until } from '../../helpers/process.js';
@@ -81,10 +81,10 @@ describe('AWS mode end to end, against the endpoint as its own process', () => {
     endpoint = await spawnLocalAws(join(dir, 'aws'), { args: ['--extra-account', OTHER_ACCOUNT] });
     const other = new RegExp(`account ${OTHER_ACCOUNT} \\(root\\): AWS_ACCESS_KEY_ID=(\\S+) AWS_SECRET_ACCESS_KEY=(\\S+)`).exec(endpoint.output())!;
     otherRoot = { accessKeyId: other[1], secretAccessKey: other[2] };
-    const applied = await runLfs(['provision', '--lfs-principal', 'arn:aws:iam::000000000000:user/lfs', '--create-lfs-policy', '--create-access-key'], asRoot());
+    const applied = await runLfs(['provision', '--lfs-principal', 'arn:aws:iam::000000000000:user/lfs', '--create-lfs-policy', '--create-access-key'], { env: asRoot() });
     expect(applied.stderr).toBe('');
     lfsKeys = { accessKeyId: /LFS_AWS_ACCESS_KEY_ID=(\S+)/.exec(applied.stdout)![1], secretAccessKey: /LFS_AWS_SECRET_ACCESS_KEY=(\S+)/.exec(applied.stdout)![1] };
-    expect((await runLfs(['provision', '--dry-run'], asRoot())).stdout).toMatch(/No changes/);
+    expect((await runLfs(['provision', '--dry-run'], { env: asRoot() })).stdout).toMatch(/No changes/);
   }, 3 * START_TIMEOUT_MS);
   afterAll(async () => {
     await endpoint?.stop();
@@ -154,8 +154,8 @@ describe('AWS mode end to end, against the endpoint as its own process', () => {
     const stack = await startStack({ ...asLfs(), LFS_RESOURCE_RECHECK_SECONDS: '3600' }, join(dir, 'no-queue-policy'));
     cleanup(() => stack.stop());
     expect(stack.app.problems).toEqual(['the dock-events queue lfs-dock-events differs from what LFS needs (in Policy): run: lfs provision']);
-    expect((await runLfs(['provision'], asRoot())).code).toBe(0);
-    expect((await runLfs(['provision', '--dry-run'], asRoot())).stdout).toMatch(/No changes/);
+    expect((await runLfs(['provision'], { env: asRoot() })).code).toBe(0);
+    expect((await runLfs(['provision', '--dry-run'], { env: asRoot() })).stdout).toMatch(/No changes/);
   });
 
   it("drops S3's notification to a queue whose policy was removed, and LFS's reconciler finds the upload and promotes it", async () => {

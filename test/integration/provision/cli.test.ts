@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runLfs } from '../../helpers/lfs-cli.js';
+import { runLfs } from '../../helpers/cli.js';
 
 const committed = fileURLToPath(new URL('../../../deploy/cloudformation.yaml', import.meta.url));
 
@@ -36,18 +36,18 @@ describe('lfs provision, the command', () => {
   });
 
   it('says in one line that it cannot reach the endpoint (exit 1, no stack trace)', async () => {
-    const { code, stderr } = await runLfs(['provision', '--dry-run'], {
+    const { code, stderr } = await runLfs(['provision', '--dry-run'], { env: {
       LFS_LOCAL_AWS: 'false',
       LFS_AWS_ENDPOINT: 'http://127.0.0.1:9',
       LFS_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
       LFS_AWS_SECRET_ACCESS_KEY: 'secret',
-    });
+    } });
     expect(code).toBe(1);
     expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^lfs provision: cannot reach http:\/\/127\.0\.0\.1:9 to sts:GetCallerIdentity .*: check LFS_AWS_ENDPOINT/)]);
   });
 
   it('names missing credentials in one line', async () => {
-    const { code, stderr } = await runLfs(['provision', '--dry-run'], { LFS_LOCAL_AWS: 'false', LFS_AWS_ENDPOINT: 'http://127.0.0.1:9', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
+    const { code, stderr } = await runLfs(['provision', '--dry-run'], { env: { LFS_LOCAL_AWS: 'false', LFS_AWS_ENDPOINT: 'http://127.0.0.1:9', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' } });
     expect(code).toBe(1);
     expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^lfs provision: no AWS credentials were found to sts:GetCallerIdentity .*: set LFS_AWS_ACCESS_KEY_ID and LFS_AWS_SECRET_ACCESS_KEY, or configure the SDK credential chain/)]);
   });
