@@ -1,8 +1,9 @@
 import { AwsError } from '../../errors.js';
 import type { Role } from '../roles.js';
 import { encodedDocument, packedSize, parseIamPolicy, POLICY_LIMITS } from './documents.js';
-import { entityName, maxSessionDuration, optional, path, policyName, required } from './params.js';
+import { entityName, maxSessionDuration, optional, path, required } from './params.js';
 import type { IamContext, IamOperation } from './context.js';
+import { inlinePolicyOperations } from './inline-policies.js';
 
 /** IAM's role operations: the role, its trust policy and its inline policies. */
 
@@ -73,39 +74,11 @@ export const updateAssumeRolePolicy: IamOperation = (ctx, params) => {
   return {};
 };
 
-export const putRolePolicy: IamOperation = (ctx, params) => {
-  const role = roleOf(ctx, params, 'PutRolePolicy');
-  const name = policyName(params);
-  const policy = parseIamPolicy(required(params, 'PolicyDocument'), 'identity', ctx.directory);
-  const others = Object.entries(role.inlinePolicies).filter(([other]) => other !== name);
-  const total = others.reduce((sum, [, document]) => sum + packedSize(document), packedSize(policy));
-  if (total > POLICY_LIMITS.roleInline) {
-    throw new AwsError('LimitExceeded', `Maximum policy size of ${POLICY_LIMITS.roleInline} bytes exceeded for role ${role.name}`);
-  }
-  ctx.roles.setInlinePolicy(role, name, policy);
-  return {};
-};
+const inline = inlinePolicyOperations({
+  kind: 'Role',
+  of: roleOf,
+  store: (ctx, role, name, policy) => ctx.roles.setInlinePolicy(role, name, policy),
+  limit: POLICY_LIMITS.roleInline,
+});
+export const { put: putRolePolicy, get: getRolePolicy, remove: deleteRolePolicy, list: listRolePolicies } = inline;
 
-export const getRolePolicy: IamOperation = (ctx, params) => {
-  const role = roleOf(ctx, params, 'GetRolePolicy');
-  const name = policyName(params);
-  const policy = role.inlinePolicies[name];
-  if (!policy) throw new AwsError('NoSuchEntity', `The role policy with name ${name} cannot be found.`);
-  return { RoleName: role.name, PolicyName: name, PolicyDocument: encodedDocument(policy) };
-};
-
-export const deleteRolePolicy: IamOperation = (ctx, params) => {
-  const role = roleOf(ctx, params, 'DeleteRolePolicy');
-  ctx.roles.setInlinePolicy(role, policyName(params), undefined);
-  return {};
-};
-
-export const listRolePolicies: IamOperation = (ctx, params) => {
-  const role = roleOf(ctx, params, 'ListRolePolicies');
-  return { PolicyNames: memberList(Object.keys(role.inlinePolicies).sort()), IsTruncated: false };
-};
-
-/** A Query-protocol list: `<member>` elements, or an empty element the SDKs read as `[]`. */
-export function memberList<T>(items: T[]): { member: T[] } | '' {
-  return items.length ? { member: items } : '';
-}

@@ -1,8 +1,8 @@
 import { AwsError } from '../../errors.js';
 import type { AccessKey, User } from '../users.js';
-import { encodedDocument, packedSize, parseIamPolicy, POLICY_LIMITS } from './documents.js';
-import { entityName, optional, path, policyName, required } from './params.js';
-import { memberList } from './roles.js';
+import { POLICY_LIMITS } from './documents.js';
+import { entityName, optional, path, required } from './params.js';
+import { inlinePolicyOperations, memberList } from './inline-policies.js';
 import type { IamContext, IamOperation } from './context.js';
 
 /** IAM's user operations: the user, its inline policies and its access keys. */
@@ -54,37 +54,13 @@ export const deleteUser: IamOperation = (ctx, params) => {
   return {};
 };
 
-export const putUserPolicy: IamOperation = (ctx, params) => {
-  const user = userOf(ctx, params, 'PutUserPolicy');
-  const name = policyName(params);
-  const policy = parseIamPolicy(required(params, 'PolicyDocument'), 'identity', ctx.directory);
-  const others = Object.entries(user.inlinePolicies).filter(([other]) => other !== name);
-  const total = others.reduce((sum, [, document]) => sum + packedSize(document), packedSize(policy));
-  if (total > POLICY_LIMITS.userInline) {
-    throw new AwsError('LimitExceeded', `Maximum policy size of ${POLICY_LIMITS.userInline} bytes exceeded for user ${user.name}`);
-  }
-  ctx.users.setInlinePolicy(user, name, policy);
-  return {};
-};
-
-export const getUserPolicy: IamOperation = (ctx, params) => {
-  const user = userOf(ctx, params, 'GetUserPolicy');
-  const name = policyName(params);
-  const policy = user.inlinePolicies[name];
-  if (!policy) throw new AwsError('NoSuchEntity', `The user policy with name ${name} cannot be found.`);
-  return { UserName: user.name, PolicyName: name, PolicyDocument: encodedDocument(policy) };
-};
-
-export const deleteUserPolicy: IamOperation = (ctx, params) => {
-  const user = userOf(ctx, params, 'DeleteUserPolicy');
-  ctx.users.setInlinePolicy(user, policyName(params), undefined);
-  return {};
-};
-
-export const listUserPolicies: IamOperation = (ctx, params) => {
-  const user = userOf(ctx, params, 'ListUserPolicies');
-  return { PolicyNames: memberList(Object.keys(user.inlinePolicies).sort()), IsTruncated: false };
-};
+const inline = inlinePolicyOperations({
+  kind: 'User',
+  of: (ctx, params, action) => userOf(ctx, params, action),
+  store: (ctx, user, name, policy) => ctx.users.setInlinePolicy(user, name, policy),
+  limit: POLICY_LIMITS.userInline,
+});
+export const { put: putUserPolicy, get: getUserPolicy, remove: deleteUserPolicy, list: listUserPolicies } = inline;
 
 export const createAccessKey: IamOperation = (ctx, params) => {
   const user = userOf(ctx, params, 'CreateAccessKey', true);
